@@ -1,0 +1,2 @@
+# libocispec: owned by the libocispec maintainer
+libsilo_a_SOURCES += libocispec/oci.h

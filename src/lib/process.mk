@@ -1,0 +1,1 @@
+# process setup: caps, rlimits, seccomp, hooks, terminal, netlink, signals, sysctl

@@ -1,0 +1,1 @@
+# rootfs, mounts, /dev, path safety

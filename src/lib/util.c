@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void
+silo_freep (void *p)
+{
+  free (*(void **) p);
+}
+
+void
+silo_closep (int *fd)
+{
+  int saved = errno;
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+  errno = saved;
+}
+
+void
+silo_fclosep (FILE **f)
+{
+  if (*f != NULL)
+    fclose (*f);
+  *f = NULL;
+}
+
+void
+silo_strv_free (char **v)
+{
+  if (v == NULL)
+    return;
+  for (char **i = v; *i != NULL; i++)
+    free (*i);
+  free (v);
+}
+
+void
+silo_strv_freep (char ***v)
+{
+  silo_strv_free (*v);
+  *v = NULL;
+}
+
+void *
+xmalloc0 (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    abort ();
+  return p;
+}
+
+void *
+xrealloc (void *p, size_t size)
+{
+  void *n = realloc (p, size ? size : 1);
+  if (n == NULL)
+    abort ();
+  return n;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *d;
+  if (s == NULL)
+    return NULL;
+  d = strdup (s);
+  if (d == NULL)
+    abort ();
+  return d;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  char *s;
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (&s, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  return s;
+}
+
+size_t
+strv_len (char *const *v)
+{
+  size_t n = 0;
+  while (v != NULL && v[n] != NULL)
+    n++;
+  return n;
+}
+
+int
+write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t r = write (fd, p, len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -1;
+      p += r;
+      len -= (size_t) r;
+    }
+  return 0;
+}
+
+ssize_t
+read_all (int fd, void *buf, size_t len)
+{
+  size_t done = 0;
+  while (done < len)
+    {
+      ssize_t r = read (fd, (char *) buf + done, len - done);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        break;
+      done += (size_t) r;
+    }
+  return (ssize_t) done;
+}
+
+int
+read_fd_all (int fd, char **out, size_t *len, struct silo_error **err)
+{
+  size_t cap = 4096, used = 0;
+  _cleanup_free_ char *buf = xmalloc0 (cap);
+
+  for (;;)
+    {
+      ssize_t r;
+      if (used + 1 >= cap)
+        {
+          cap *= 2;
+          buf = xrealloc (buf, cap);
+        }
+      r = read (fd, buf + used, cap - used - 1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return silo_fail (err, errno, "read");
+      if (r == 0)
+        break;
+      used += (size_t) r;
+    }
+  buf[used] = '\0';
+  if (len != NULL)
+    *len = used;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_error **err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s`", path);
+  if (read_fd_all (fd, out, len, err) < 0)
+    return silo_wrap (err, "`%s`", path);
+  return 0;
+}
+
+int
+write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC);
+  ssize_t r;
+
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s` for writing", path);
+  do
+    r = write (fd, data, len);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return silo_fail (err, errno, "write `%.*s` to `%s`", (int) (len > 64 ? 64 : len), data, path);
+  return 0;
+}
+
+int
+write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                      struct silo_error **err)
+{
+  _cleanup_free_ char *tmp = xasprintf (".%s.tmp.%d", name, (int) getpid ());
+  _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "create `%s`", tmp);
+  if (write_all (fd, data, len) < 0 || fsync (fd) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      return silo_fail (err, saved, "write `%s`", tmp);
+    }
+  if (renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      return silo_fail (err, saved, "rename `%s` to `%s`", tmp, name);
+    }
+  return 0;
+}
+
+int
+mkdir_p_at (int dirfd, const char *path, mode_t mode, struct silo_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (path);
+
+  for (char *p = copy + 1; ; p++)
+    {
+      if (*p != '/' && *p != '\0')
+        continue;
+      char saved = *p;
+      *p = '\0';
+      if (mkdirat (dirfd, copy, mode) < 0 && errno != EEXIST)
+        return silo_fail (err, errno, "mkdir `%s`", copy);
+      *p = saved;
+      if (saved == '\0')
+        break;
+    }
+  return 0;
+}
+
+int
+parse_long (const char *s, long long *out)
+{
+  char *end;
+  long long v;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  errno = 0;
+  v = strtoll (s, &end, 10);
+  if (errno != 0 || *end != '\0')
+    return -1;
+  *out = v;
+  return 0;
+}
+
+char *
+rfc3339_now (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[64];
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static bool
+fd_is_kept (int fd, const int *keep, size_t nkeep)
+{
+  for (size_t i = 0; i < nkeep; i++)
+    if (keep[i] == fd)
+      return true;
+  return false;
+}
+
+int
+close_fds_from (int first, const int *keep, size_t nkeep, struct silo_error **err)
+{
+  _cleanup_close_ int dfd = -1;
+  DIR *dir;
+  struct dirent *de;
+
+  /* Walk /proc/self/fd rather than guessing a maximum: the caller's RLIMIT_NOFILE may be
+   * large and close_range cannot skip the fds we keep without several calls.  */
+  dfd = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return silo_fail (err, errno, "open /proc/self/fd");
+  dir = fdopendir (dfd);
+  if (dir == NULL)
+    return silo_fail (err, errno, "fdopendir /proc/self/fd");
+  int self = steal_fd (&dfd);
+  while ((de = readdir (dir)) != NULL)
+    {
+      long long fd;
+      if (parse_long (de->d_name, &fd) < 0 || fd < first || fd == self)
+        continue;
+      if (!fd_is_kept ((int) fd, keep, nkeep))
+        close ((int) fd);
+    }
+  closedir (dir);
+  return 0;
+}

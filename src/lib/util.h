@@ -1,0 +1,83 @@
+/* silo: small helpers every subsystem uses: cleanup attributes, ownership transfer,
+ * checked allocation, whole-file reads and atomic writes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_UTIL_H
+#define SILO_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+void silo_freep (void *p);      /* free (*(void **) p) */
+void silo_closep (int *fd);     /* close (*fd) when >= 0, keeping errno */
+void silo_fclosep (FILE **f);
+void silo_strv_freep (char ***v);
+void silo_strv_free (char **v);
+
+#define _cleanup_free_ __attribute__ ((cleanup (silo_freep)))
+#define _cleanup_close_ __attribute__ ((cleanup (silo_closep)))
+#define _cleanup_fclose_ __attribute__ ((cleanup (silo_fclosep)))
+#define _cleanup_strv_ __attribute__ ((cleanup (silo_strv_freep)))
+
+/* Hand ownership on: return the value and leave the variable empty.  */
+static inline void *
+silo_steal_pointer (void *pp)
+{
+  void **p = (void **) pp;
+  void *v = *p;
+  *p = NULL;
+  return v;
+}
+#define steal_pointer(pp) silo_steal_pointer (pp)
+
+static inline int
+steal_fd (int *fd)
+{
+  int v = *fd;
+  *fd = -1;
+  return v;
+}
+
+#define SILO_ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Allocation that aborts on failure: a runtime out of memory cannot recover.  */
+void *xmalloc0 (size_t size);
+void *xrealloc (void *p, size_t size);
+char *xstrdup (const char *s);     /* NULL stays NULL */
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+size_t strv_len (char *const *v);
+
+/* Loop write(2)/read(2) over EINTR and short counts.  */
+int write_all (int fd, const void *buf, size_t len);
+ssize_t read_all (int fd, void *buf, size_t len);
+
+/* Read a whole file (relative to dirfd, AT_FDCWD for cwd) into a NUL-terminated buffer.  */
+int read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_error **err);
+int read_fd_all (int fd, char **out, size_t *len, struct silo_error **err);
+
+/* Write a small value into an existing file (cgroup, procfs knobs): open O_WRONLY, one
+ * write(2), errors name the path.  */
+int write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err);
+
+/* temp file in the same directory + fsync + rename(2): readers see old or new, never half.  */
+int write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                          struct silo_error **err);
+
+/* mkdir -p relative to dirfd; existing directories are fine.  */
+int mkdir_p_at (int dirfd, const char *path, mode_t mode, struct silo_error **err);
+
+/* Parse a decimal integer; the whole string must be consumed.  */
+int parse_long (const char *s, long long *out);
+
+/* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
+char *rfc3339_now (void);
+
+/* Close every fd >= first except those listed in keep (close_range + fallback).  */
+int close_fds_from (int first, const int *keep, size_t nkeep, struct silo_error **err);
+
+#endif
