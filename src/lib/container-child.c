@@ -1,1 +1,353 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* silo: the container's init from clone to execve.
+ *
+ * It runs silo's own code (no re-exec) in the namespaces clone gave it, non-dumpable, with
+ * PR_SET_PDEATHSIG until the created handshake.  Every error goes to the parent as a
+ * SYNC_ERROR with its full text (our stderr may be the container's), then we exit.
+ *
+ * Stages, in order (docs/design.md):
+ *   wait GO → join/unshare namespaces → uts, loopback, sysctl, oom_score_adj → mounts →
+ *   prestart/createRuntime (parent) → createContainer hooks → pty → pivot_root →
+ *   masked/readonly paths → rlimits, [seccomp when !noNewPrivileges], capabilities, ids →
+ *   CREATED → accept start → startContainer hooks → [seccomp when noNewPrivileges] → execve
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "container-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "caps.h"
+#include "fault.h"
+#include "hooks.h"
+#include "log.h"
+#include "netlink.h"
+#include "pathsafe.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "terminal.h"
+#include "util.h"
+
+struct child
+{
+  struct silo_creation *c;
+  const oci_config *config;
+  const oci_process *process;
+  int sync;               /* our end of the socketpair */
+  int procfd;
+  int rootfd;
+  char *hook_state;       /* state JSON from the parent, for createContainer/startContainer */
+};
+
+_Noreturn static void
+child_fail (struct child *ch, struct silo_error *err)
+{
+  silo_sync_send_error (ch->sync, err);
+  _exit (EXIT_FAILURE);
+}
+
+/* The init inherited the parent's descriptors: keep only what it needs.  */
+static void
+drop_parent_fds (struct silo_creation *c)
+{
+  silo_closep (&c->dirfd);          /* holds the state lock: `start` must be able to take it */
+  silo_closep (&c->sync_parent);
+}
+
+/* systemd socket activation: the fds silo got (LISTEN_FDS) are the container's now.  */
+static void
+add_listen_env (struct child *ch)
+{
+  oci_process *p = ch->c->config->process;
+
+  if (ch->c->listen_fds <= 0)
+    return;
+  p->env = xrealloc (p->env, (p->n_env + 3) * sizeof (char *));
+  p->env[p->n_env++] = xasprintf ("LISTEN_FDS=%d", ch->c->listen_fds);
+  p->env[p->n_env++] = xstrdup ("LISTEN_PID=1");
+  p->env[p->n_env] = NULL;
+}
+
+static int
+wait_for_go (struct child *ch, struct silo_error **err)
+{
+  struct silo_sync_msg m;
+
+  /* Until CREATED the init must not outlive `create`: a killed parent takes it along.  */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
+  if (silo_sync_expect (ch->sync, -1, SYNC_GO, "the parent to place the container", &m, err) < 0)
+    _exit (EXIT_FAILURE);  /* the parent is gone: nobody to report to */
+  silo_sync_msg_clear (&m);
+  return 0;
+}
+
+/* A user namespace joined by path plus a new pid namespace: the pid namespace was unshared
+ * by us, so only our child lives in it.  Fork it, tell the parent its pid, and leave.  */
+static int
+fork_real_init (struct child *ch, struct silo_error **err)
+{
+  pid_t pid;
+  char text[32];
+
+  if (!ch->c->plan.child_forks_init)
+    return 0;
+  pid = fork ();
+  if (pid < 0)
+    return silo_fail (err, errno, "fork the container init in its new pid namespace");
+  if (pid == 0)
+    return prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  snprintf (text, sizeof (text), "%d", (int) pid);
+  if (silo_sync_send (ch->sync, SYNC_INIT_PID, 0, text, strlen (text), -1, err) < 0)
+    return -1;
+  _exit (EXIT_SUCCESS);
+}
+
+static int
+setup_namespaces (struct child *ch, struct silo_error **err)
+{
+  const struct silo_ns_plan *plan = &ch->c->plan;
+
+  if (silo_ns_child_enter (plan, err) < 0 || fork_real_init (ch, err) < 0)
+    return -1;
+  if (silo_ns_apply_uts (ch->config, plan, err) < 0)
+    return -1;
+  if (plan->new_ns[OCI_NS_NETWORK] && silo_netlink_loopback_up (err) < 0)
+    return -1;
+  bool need_proc = (ch->config->linux_ != NULL && ch->config->linux_->sysctl.len > 0)
+                   || ch->process->has_oom_score_adj;
+  if (need_proc)
+    {
+      ch->procfd = silo_procfs_open (err);
+      if (ch->procfd < 0)
+        return -1;
+    }
+  if (silo_sysctl_apply (ch->config, ch->procfd, err) < 0)
+    return -1;
+  if (ch->process->has_oom_score_adj && silo_oom_score_adj_apply (ch->process, ch->procfd, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+request_runtime_hooks (struct child *ch, struct silo_error **err)
+{
+  struct silo_sync_msg m;
+
+  if (silo_sync_send (ch->sync, SYNC_HOOKS_REQUEST, 0, NULL, 0, -1, err) < 0)
+    return -1;
+  if (silo_sync_expect (ch->sync, -1, SYNC_HOOKS_DONE, "the prestart and createRuntime hooks", &m, err) < 0)
+    return -1;
+  ch->hook_state = steal_pointer (&m.data);
+  silo_sync_msg_clear (&m);
+  return 0;
+}
+
+static int
+setup_terminal (struct child *ch, struct silo_error **err)
+{
+  _cleanup_close_ int master = -1, slave = -1;
+
+  if (!ch->process->terminal)
+    return 0;
+  if (silo_terminal_open_pty (ch->rootfd, &master, &slave, err) < 0)
+    return -1;
+  if (silo_rootfs_bind_console (ch->rootfd, slave, err) < 0)
+    return -1;
+  if (silo_terminal_setup_slave (slave, ch->process, err) < 0)
+    return -1;
+  return silo_sync_send (ch->sync, SYNC_PTY, 0, "/dev/ptmx", 9, master, err);
+}
+
+static int
+setup_rootfs (struct child *ch, struct silo_error **err)
+{
+  const oci_hooks *h = ch->config->hooks;
+  struct silo_rootfs_ctx rctx = {
+    .config = ch->config, .bundle = ch->c->bundle, .cgroup = ch->c->cgroup,
+    .cgroupns = ch->c->plan.new_ns[OCI_NS_CGROUP] || ch->c->plan.join_fd[OCI_NS_CGROUP] >= 0,
+    .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
+    .procfd = ch->procfd,
+  };
+
+  if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)
+    return -1;
+  FAULT_POINT ("child-after-mounts");
+  if (request_runtime_hooks (ch, err) < 0)
+    return -1;
+  /* createContainer hooks: container namespaces, but paths still resolve on the host.  */
+  if (h != NULL && silo_hooks_run (h->create_container, h->n_create_container, "createContainer",
+                                   ch->hook_state, err) < 0)
+    return -1;
+  if (setup_terminal (ch, err) < 0)
+    return -1;
+  if (silo_rootfs_pivot (&rctx, ch->rootfd, ch->c->opts->no_pivot, err) < 0)
+    return -1;
+  return silo_rootfs_finalize (&rctx, err);
+}
+
+static bool
+seccomp_after_start (const struct child *ch)
+{
+  /* With noNewPrivileges the filter can be loaded last, unprivileged.  Without it, loading
+   * needs CAP_SYS_ADMIN, so it must happen before the capabilities are dropped.  */
+  return ch->process->no_new_privileges;
+}
+
+static int
+setup_process (struct child *ch, struct silo_error **err)
+{
+  const oci_process *p = ch->process;
+  const oci_seccomp *seccomp = ch->config->linux_ != NULL ? ch->config->linux_->seccomp : NULL;
+
+  if (chdir (p->cwd) < 0)
+    return silo_fail (err, errno, "process.cwd: chdir to `%s`", p->cwd);
+  if (silo_rlimits_apply (p, err) < 0)
+    return -1;
+  if (!ch->c->opts->no_new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
+      && errno != ENOSYS)
+    return silo_fail (err, errno, "create a session keyring (use --no-new-keyring to share silo's)");
+  if (!seccomp_after_start (ch) && silo_seccomp_apply (seccomp, err) < 0)
+    return -1;
+  if (silo_caps_drop_bounding (p->capabilities, err) < 0)
+    return -1;
+  if (silo_process_set_identity (p, err) < 0 || silo_caps_apply (p->capabilities, err) < 0)
+    return -1;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
+  return 0;
+}
+
+static int
+prepare_fds (struct child *ch, struct silo_error **err)
+{
+  unsigned int keep = 3 + (unsigned) ch->c->opts->preserve_fds + (unsigned) ch->c->listen_fds;
+
+  /* Only 0-2 and the preserved fds may reach the container: everything above is marked
+   * close-on-exec (our own sockets are already, and we still need them until execve).  */
+  if (syscall (SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return silo_fail (err, errno, "close_range");
+  if (ch->procfd >= 0)
+    silo_closep (&ch->procfd);
+  silo_closep (&ch->rootfd);
+  return 0;
+}
+
+static void
+exit_on_signal (int sig)
+{
+  _exit (128 + sig);
+}
+
+/* A created container's init is PID 1 of its namespace: without handlers, every signal
+ * but SIGKILL would be ignored, and `silo kill ID TERM` on a created container would do
+ * nothing.  execve resets these handlers.  */
+static void
+install_created_handlers (void)
+{
+  static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE };
+  struct sigaction sa = { .sa_handler = exit_on_signal };
+  sigset_t none;
+
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (sigs); i++)
+    sigaction (sigs[i], &sa, NULL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static int
+report_created (struct child *ch, struct silo_error **err)
+{
+  FAULT_POINT ("child-before-created");
+  if (silo_sync_send (ch->sync, SYNC_CREATED, 0, NULL, 0, -1, err) < 0)
+    return -1;
+  /* From here on `create` may exit: we must outlive it, and nobody reads the socketpair.  */
+  if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
+  silo_log_set_child_channel (-1);
+  silo_closep (&ch->sync);
+  install_created_handlers ();
+  return 0;
+}
+
+static int
+wait_for_start (struct child *ch)
+{
+  for (;;)
+    {
+      struct silo_sync_msg m;
+      struct silo_error *err = NULL;
+      int conn = accept4 (ch->c->start_listen, NULL, NULL, SOCK_CLOEXEC);
+
+      if (conn < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          _exit (EXIT_FAILURE);
+        }
+      if (silo_sync_recv (conn, -1, "start", &m, &err) == 0 && m.type == SYNC_START)
+        {
+          silo_sync_msg_clear (&m);
+          silo_closep (&ch->c->start_listen);
+          return conn;
+        }
+      if (err == NULL)
+        silo_sync_msg_clear (&m);
+      silo_error_free (err);
+      close (conn);
+    }
+}
+
+static void
+start_and_exec (struct child *ch)
+{
+  const oci_hooks *h = ch->config->hooks;
+  const oci_seccomp *seccomp = ch->config->linux_ != NULL ? ch->config->linux_->seccomp : NULL;
+  struct silo_error *err = NULL;
+
+  ch->sync = wait_for_start (ch);
+  silo_log_set_child_channel (ch->sync);
+  if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
+                                   ch->hook_state, &err) < 0)
+    child_fail (ch, err);
+  if (seccomp_after_start (ch) && silo_seccomp_apply (seccomp, &err) < 0)
+    child_fail (ch, err);
+  silo_process_exec (ch->process, &ch->c->silo_exe, &err);
+  child_fail (ch, err);
+}
+
+_Noreturn void
+silo_child_main (struct silo_creation *c)
+{
+  struct child ch = { .c = c, .config = c->config, .process = c->config->process,
+                      .sync = c->sync_child, .procfd = -1, .rootfd = -1 };
+  struct silo_error *err = NULL;
+
+  drop_parent_fds (c);
+  silo_log_set_child_channel (ch.sync);
+  if (wait_for_go (&ch, &err) < 0)
+    child_fail (&ch, err);
+  FAULT_POINT ("child-start");
+  if (setup_namespaces (&ch, &err) < 0 || setup_rootfs (&ch, &err) < 0)
+    child_fail (&ch, err);
+  add_listen_env (&ch);
+  if (setup_process (&ch, &err) < 0 || prepare_fds (&ch, &err) < 0)
+    child_fail (&ch, err);
+  if (report_created (&ch, &err) < 0)
+    child_fail (&ch, err);
+  start_and_exec (&ch);
+  _exit (EXIT_FAILURE);
+}

@@ -1,0 +1,53 @@
+/* silo: what container.c (the commands, parent side), container-child.c (the init before
+ * execve) and run.c (foreground run) share.  Not an interface for anything else.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_CONTAINER_INTERNAL_H
+#define SILO_CONTAINER_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "ns.h"
+#include "oci.h"
+#include "spawn.h"
+
+struct silo_cgroup;
+
+/* Everything `create` knows while it makes one container.  */
+struct silo_creation
+{
+  const struct silo_context *ctx;
+  const struct silo_create_options *opts;
+  const char *id;
+  bool foreground;             /* `run` without -d: the terminal stays with us */
+  char *bundle;                /* absolute */
+  oci_config *config;          /* owned by state->config */
+  silo_state *state;
+  int dirfd;                   /* the locked state directory */
+  struct silo_cgroup *cgroup;
+  struct silo_ns_plan plan;
+  int sync_parent, sync_child; /* socketpair ends */
+  int start_listen;            /* start.sock, inherited by the child */
+  struct stat silo_exe;        /* silo's own binary, refused as the container's program */
+  int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
+  struct silo_spawn spawn;
+  int pty_master;
+};
+
+/* container-child.c: the init from clone to execve.  Never returns.  */
+_Noreturn void silo_child_main (struct silo_creation *c);
+
+/* container.c */
+int silo_creation_make (struct silo_creation *c, struct silo_error **err);
+void silo_creation_release (struct silo_creation *c);
+int silo_start_init (int dirfd, silo_state *s, struct silo_error **err);
+int silo_delete_stopped (const struct silo_context *ctx, int dirfd, silo_state *s, struct silo_error **err);
+char *silo_hook_state_json (const silo_state *s, const char *status);
+
+/* run.c: wait for the init, relaying the terminal and forwarding signals.  */
+int silo_run_wait (struct silo_creation *c, int *exit_status, struct silo_error **err);
+
+#endif

@@ -1,1 +1,486 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* silo: the container commands, parent side: create, start, state, kill, delete, list.
+ * The order of create's stages is part of the design (docs/design.md): validate everything,
+ * persist "creating", make the cgroups, clone the init into them, persist its pid, let it
+ * go, serve its requests until it reports "created".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup/cgroup.h"
+#include "container-internal.h"
+#include "fault.h"
+#include "hooks.h"
+#include "log.h"
+#include "process.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "terminal.h"
+#include "util.h"
+
+int
+silo_validate_id (const char *id, struct silo_error **err)
+{
+  size_t len = id != NULL ? strlen (id) : 0;
+
+  if (len == 0)
+    return silo_fail (err, EINVAL, "container id must not be empty");
+  if (len > 1024)
+    return silo_fail (err, EINVAL, "container id is longer than 1024 bytes");
+  if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= '0' && id[0] <= '9')))
+    return silo_fail (err, EINVAL, "invalid container id `%s`: it must start with a letter or digit", id);
+  for (size_t i = 1; i < len; i++)
+    if (strchr ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+.-", id[i]) == NULL)
+      return silo_fail (err, EINVAL, "invalid container id `%s`: only letters, digits and `_+.-` are allowed", id);
+  if (strstr (id, "..") != NULL)
+    return silo_fail (err, EINVAL, "invalid container id `%s`: `..` is not allowed", id);
+  return 0;
+}
+
+/* ---- create: validation ------------------------------------------------------------- */
+
+static int
+load_config (struct silo_creation *c, struct silo_error **err)
+{
+  const char *bundle = c->opts->bundle != NULL ? c->opts->bundle : ".";
+  _cleanup_free_ char *config_path = NULL;
+  char resolved[PATH_MAX];
+  struct stat st;
+
+  if (realpath (bundle, resolved) == NULL)
+    return silo_fail (err, errno, "bundle `%s`", bundle);
+  c->bundle = xstrdup (resolved);
+  if (c->opts->config_path != NULL)
+    config_path = xstrdup (c->opts->config_path);
+  else
+    config_path = xasprintf ("%s/config.json", c->bundle);
+  if (oci_config_parse_file (config_path, &c->config, err) < 0)
+    return -1;
+  if (c->config->root == NULL || c->config->root->path == NULL)
+    return silo_fail (err, EINVAL, "%s: root.path is required", config_path);
+  _cleanup_free_ char *rootfs = c->config->root->path[0] == '/'
+    ? xstrdup (c->config->root->path) : xasprintf ("%s/%s", c->bundle, c->config->root->path);
+  if (stat (rootfs, &st) < 0)
+    return silo_fail (err, errno, "root.path: rootfs `%s`", rootfs);
+  if (!S_ISDIR (st.st_mode))
+    return silo_fail (err, ENOTDIR, "root.path: rootfs `%s` is not a directory", rootfs);
+  return 0;
+}
+
+static int
+validate_terminal (struct silo_creation *c, struct silo_error **err)
+{
+  bool terminal = c->config->process->terminal;
+
+  if (terminal && c->opts->console_socket == NULL && !c->foreground)
+    return silo_fail (err, EINVAL, "process.terminal is true: a detached container needs --console-socket "
+                      "to receive the terminal (or set process.terminal to false)");
+  if (!terminal && c->opts->console_socket != NULL)
+    return silo_fail (err, EINVAL, "--console-socket given but process.terminal is false");
+  return 0;
+}
+
+static int
+validate_config (struct silo_creation *c, struct silo_error **err)
+{
+  oci_config *cfg = c->config;
+
+  if (c->ctx->systemd_cgroup)
+    return silo_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet; "
+                      "use --cgroup-manager cgroupfs");
+  if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
+    return -1;
+  if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, err) < 0)
+    return -1;
+  if (silo_sysctl_validate (cfg, err) < 0)
+    return -1;
+  if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL
+      && silo_seccomp_validate (cfg->linux_->seccomp, err) < 0)
+    return -1;
+  if (!c->ctx->cgroups_disabled && silo_cgroup_validate (cfg, err) < 0)
+    return -1;
+  if (silo_ns_plan_init (&c->plan, cfg->linux_, err) < 0)
+    return -1;
+  if ((cfg->hostname != NULL || cfg->domainname != NULL)
+      && !c->plan.new_ns[OCI_NS_UTS] && c->plan.join_fd[OCI_NS_UTS] < 0)
+    return silo_fail (err, EINVAL, "%s: needs a uts namespace in linux.namespaces",
+                      cfg->hostname != NULL ? "hostname" : "domainname");
+  if (!c->plan.new_ns[OCI_NS_MOUNT] && c->plan.join_fd[OCI_NS_MOUNT] < 0)
+    return silo_fail (err, EINVAL, "linux.namespaces: silo needs a mount namespace (type `mount`)");
+  if (stat ("/proc/self/exe", &c->silo_exe) < 0)
+    return silo_fail (err, errno, "stat /proc/self/exe");
+  return 0;
+}
+
+/* ---- create: the state file ----------------------------------------------------------- */
+
+static char *
+owner_name (void)
+{
+  struct passwd *pw = getpwuid (geteuid ());
+  return xstrdup (pw != NULL ? pw->pw_name : "");
+}
+
+static int
+persist_creating (struct silo_creation *c, struct silo_error **err)
+{
+  silo_state *s = xmalloc0 (sizeof (*s));
+  const char *rp = c->config->root->path;
+
+  s->schema = SILO_STATE_SCHEMA;
+  s->id = xstrdup (c->id);
+  s->bundle = xstrdup (c->bundle);
+  s->rootfs = rp[0] == '/' ? xstrdup (rp) : xasprintf ("%s/%s", c->bundle, rp);
+  s->created = rfc3339_now ();
+  s->owner = owner_name ();
+  s->status = xstrdup ("creating");
+  s->systemd_cgroup = c->ctx->systemd_cgroup;
+  s->config = steal_pointer (&c->config);
+  c->state = s;
+  c->config = s->config;
+  return silo_state_save (c->dirfd, s, err);
+}
+
+static int
+make_cgroups (struct silo_creation *c, struct silo_error **err)
+{
+  if (c->ctx->cgroups_disabled)
+    return 0;
+  if (silo_cgroup_create (c->id, c->config, &c->cgroup, err) < 0)
+    return -1;
+  silo_cgroup_paths (c->cgroup, &c->state->cgroups, &c->state->n_cgroups);
+  return silo_state_save (c->dirfd, c->state, err);
+}
+
+/* ---- create: the sockets -------------------------------------------------------------- */
+
+static int
+make_start_socket (struct silo_creation *c, struct silo_error **err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "socket");
+  /* Through the directory fd: the state root may be longer than sun_path allows.  */
+  snprintf (addr.sun_path, sizeof (addr.sun_path), "/proc/self/fd/%d/start.sock", c->dirfd);
+  if (bind (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    return silo_fail (err, errno, "bind the start socket in the state directory");
+  if (listen (fd, 4) < 0)
+    return silo_fail (err, errno, "listen on the start socket");
+  c->start_listen = steal_fd (&fd);
+  return 0;
+}
+
+static int
+make_sockets (struct silo_creation *c, struct silo_error **err)
+{
+  int pair[2];
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return silo_fail (err, errno, "socketpair");
+  c->sync_parent = pair[0];
+  c->sync_child = pair[1];
+  return make_start_socket (c, err);
+}
+
+static void
+count_listen_fds (struct silo_creation *c)
+{
+  const char *fds = getenv ("LISTEN_FDS");
+  long long n;
+
+  /* systemd socket activation: pass the fds through as runc does (3 .. 3+N-1).  */
+  if (fds != NULL && parse_long (fds, &n) == 0 && n > 0 && n < 1024)
+    c->listen_fds = (int) n;
+}
+
+/* ---- create: clone and the handshake ------------------------------------------------- */
+
+static int
+spawn_init (struct silo_creation *c, struct silo_error **err)
+{
+  int saved_ns[2];
+  int cgroup_fd = c->cgroup != NULL ? silo_cgroup_v2_fd (c->cgroup) : -1;
+  int ret;
+
+  /* CVE-2019-5736 / CVE-2016-9962: the init is not dumpable until its execve, so nothing in
+   * the container can open /proc/<init>/exe (silo's binary) or its fds.  */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
+  if (silo_ns_parent_prepare (&c->plan, c->config->linux_, saved_ns, err) < 0)
+    {
+      silo_ns_parent_restore (saved_ns, NULL);
+      return -1;
+    }
+  ret = silo_spawn (c->plan.clone_flags, cgroup_fd, &c->spawn, err);
+  if (ret == 0 && c->spawn.pid == 0)
+    silo_child_main (c);
+  if (silo_ns_parent_restore (saved_ns, ret < 0 ? NULL : err) < 0)
+    return -1;
+  return ret;
+}
+
+static int
+persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
+{
+  uint64_t start_time;
+
+  if (silo_proc_start_time (pid, &start_time) < 0)
+    return silo_fail (err, ESRCH, "the container process %d died right after clone", (int) pid);
+  c->state->pid = pid;
+  c->state->start_time = start_time;
+  return silo_state_save (c->dirfd, c->state, err);
+}
+
+static int
+let_child_go (struct silo_creation *c, struct silo_error **err)
+{
+  silo_closep (&c->sync_child);
+  silo_closep (&c->start_listen);
+  if (persist_pid (c, c->spawn.pid, err) < 0)
+    return -1;
+  FAULT_POINT ("create-after-clone");
+  if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
+    return -1;
+  if (c->plan.new_ns[OCI_NS_USER] && silo_ns_write_id_maps (c->spawn.pid, c->config->linux_, err) < 0)
+    return -1;
+  return silo_sync_send (c->sync_parent, SYNC_GO, 0, NULL, 0, -1, err);
+}
+
+char *
+silo_hook_state_json (const silo_state *s, const char *status)
+{
+  oci_state st = {
+    .oci_version = s->config->oci_version, .id = s->id, .status = (char *) status,
+    .bundle = s->bundle, .pid = s->pid, .annotations = s->config->annotations,
+  };
+  char *json = NULL;
+  size_t len;
+  struct silo_error *err = NULL;
+
+  if (oci_state_generate (&st, &json, &len, &err) < 0)
+    {
+      silo_error_free (err);
+      return xstrdup ("{}");
+    }
+  return json;
+}
+
+static int
+run_create_hooks (struct silo_creation *c, struct silo_error **err)
+{
+  const oci_hooks *h = c->config->hooks;
+  _cleanup_free_ char *json = silo_hook_state_json (c->state, "creating");
+
+  if (h != NULL && silo_hooks_run (h->prestart, h->n_prestart, "prestart", json, err) < 0)
+    return -1;
+  if (h != NULL && silo_hooks_run (h->create_runtime, h->n_create_runtime, "createRuntime", json, err) < 0)
+    return -1;
+  return silo_sync_send (c->sync_parent, SYNC_HOOKS_DONE, 0, json, strlen (json), -1, err);
+}
+
+static int
+serve_child (struct silo_creation *c, struct silo_error **err)
+{
+  for (;;)
+    {
+      struct silo_sync_msg m;
+      int ret = 0;
+
+      if (silo_sync_next (c->sync_parent, c->spawn.pidfd, "the container to be created", &m, err) < 0)
+        return -1;
+      switch (m.type)
+        {
+        case SYNC_HOOKS_REQUEST:
+          ret = run_create_hooks (c, err);
+          break;
+        case SYNC_PTY:
+          c->pty_master = steal_fd (&m.fd);
+          break;
+        case SYNC_INIT_PID:
+          ret = persist_pid (c, (pid_t) atoi (m.data), err);
+          if (ret == 0)
+            {
+              /* the intermediate child exits once it has reported the init's pid */
+              waitpid (c->spawn.pid, NULL, 0);
+              silo_closep (&c->spawn.pidfd);
+              c->spawn.pid = c->state->pid;
+              ret = c->spawn.pidfd = silo_pidfd_open_checked (c->spawn.pid, c->state->start_time, err);
+            }
+          break;
+        case SYNC_CREATED:
+          silo_sync_msg_clear (&m);
+          return 0;
+        default:
+          ret = silo_fail (err, EPROTO, "unexpected sync message %d from the container", (int) m.type);
+        }
+      silo_sync_msg_clear (&m);
+      if (ret < 0)
+        return -1;
+    }
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, struct silo_error **err)
+{
+  _cleanup_free_ char *dir = xstrdup (path);
+  _cleanup_free_ char *text = xasprintf ("%d", (int) pid);
+  char *slash = strrchr (dir, '/');
+  const char *name = slash != NULL ? slash + 1 : path;
+  _cleanup_close_ int dirfd = -1;
+
+  if (slash == dir)
+    dirfd = open ("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  else if (slash != NULL)
+    {
+      *slash = '\0';
+      dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+  else
+    dirfd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return silo_fail (err, errno, "--pid-file `%s`: open its directory", path);
+  if (write_file_atomic_at (dirfd, name, text, strlen (text), 0644, err) < 0)
+    return silo_wrap (err, "--pid-file `%s`", path);
+  return 0;
+}
+
+static int
+finish_created (struct silo_creation *c, struct silo_error **err)
+{
+  if (c->pty_master >= 0 && c->opts->console_socket != NULL)
+    {
+      if (silo_terminal_send_to_console_socket (c->opts->console_socket, c->pty_master, err) < 0)
+        return -1;
+      silo_closep (&c->pty_master);
+    }
+  FAULT_POINT ("create-before-created");
+  free (c->state->status);
+  c->state->status = xstrdup ("created");
+  if (silo_state_save (c->dirfd, c->state, err) < 0)
+    return -1;
+  if (c->opts->pid_file != NULL && write_pid_file (c->opts->pid_file, c->state->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* ---- create: undo ------------------------------------------------------------------- */
+
+static void
+undo_creation (struct silo_creation *c)
+{
+  struct silo_error *err = NULL;
+
+  if (c->spawn.pidfd >= 0)
+    {
+      silo_pidfd_send_signal (c->spawn.pidfd, SIGKILL, NULL);
+      if (c->spawn.pid > 0)
+        waitpid (c->spawn.pid, NULL, 0);
+    }
+  if (c->cgroup != NULL && silo_cgroup_destroy (c->cgroup, &err) < 0)
+    {
+      silo_log_warning ("%s", err->msg);
+      silo_error_freep (&err);
+    }
+  if (c->dirfd >= 0 && silo_state_remove_dir (c->ctx->root, c->id, &err) < 0)
+    {
+      silo_log_warning ("%s", err->msg);
+      silo_error_freep (&err);
+    }
+}
+
+void
+silo_creation_release (struct silo_creation *c)
+{
+  silo_ns_plan_close (&c->plan);
+  silo_closep (&c->sync_parent);
+  silo_closep (&c->sync_child);
+  silo_closep (&c->start_listen);
+  silo_closep (&c->spawn.pidfd);
+  silo_closep (&c->pty_master);
+  silo_closep (&c->dirfd);
+  if (c->cgroup != NULL)
+    silo_cgroup_free (c->cgroup);
+  c->cgroup = NULL;
+  if (c->state != NULL)
+    silo_state_free (c->state);
+  else
+    oci_config_free (c->config);
+  c->state = NULL;
+  c->config = NULL;
+  free (c->bundle);
+  c->bundle = NULL;
+}
+
+static int
+creation_stages (struct silo_creation *c, struct silo_error **err)
+{
+  if (persist_creating (c, err) < 0)
+    return -1;
+  FAULT_POINT ("create-after-state");
+  if (make_cgroups (c, err) < 0)
+    return -1;
+  FAULT_POINT ("create-after-cgroup");
+  if (make_sockets (c, err) < 0)
+    return -1;
+  count_listen_fds (c);
+  if (spawn_init (c, err) < 0 || let_child_go (c, err) < 0)
+    return -1;
+  if (serve_child (c, err) < 0)
+    return -1;
+  return finish_created (c, err);
+}
+
+int
+silo_creation_make (struct silo_creation *c, struct silo_error **err)
+{
+  c->dirfd = c->sync_parent = c->sync_child = c->start_listen = c->pty_master = -1;
+  c->spawn.pidfd = -1;
+  for (int i = 0; i < OCI_NS__COUNT; i++)
+    c->plan.join_fd[i] = -1;
+  if (silo_validate_id (c->id, err) < 0)
+    return -1;
+  if (load_config (c, err) < 0 || validate_config (c, err) < 0)
+    return -1;
+  c->dirfd = silo_state_create_dir (c->ctx->root, c->id, err);
+  if (c->dirfd < 0)
+    return -1;
+  if (creation_stages (c, err) < 0)
+    {
+      undo_creation (c);
+      return -1;
+    }
+  return 0;
+}
+
+int
+silo_container_create (const struct silo_context *ctx, const char *id,
+                       const struct silo_create_options *opts, struct silo_error **err)
+{
+  struct silo_creation c = { .ctx = ctx, .opts = opts, .id = id };
+  int ret = silo_creation_make (&c, err);
+
+  silo_creation_release (&c);
+  if (ret < 0)
+    return silo_wrap (err, "create container `%s`", id);
+  return 0;
+}

@@ -1,0 +1,81 @@
+/* silo: the container lifecycle, as the CLI sees it.  One call per command; each takes the
+ * global context, does all of its work (state lock, validation, processes) and returns an
+ * error that names what failed.  The CLI (src/cmd/) does nothing but fill these structs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_CONTAINER_H
+#define SILO_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* Global options (`silo [GLOBAL] COMMAND`).  */
+struct silo_context
+{
+  const char *root;            /* state root, default SILO_DEFAULT_ROOT */
+  bool debug;
+  bool systemd_cgroup;         /* --systemd-cgroup or --cgroup-manager systemd */
+  bool cgroups_disabled;       /* --cgroup-manager disabled */
+  const char *rootless;        /* "auto", "true", "false" */
+};
+
+#define SILO_DEFAULT_ROOT "/run/silo"
+
+struct silo_create_options
+{
+  const char *bundle;          /* default "."; made absolute */
+  const char *config_path;     /* -f/--config; default <bundle>/config.json */
+  const char *pid_file;        /* written atomically once the container is created */
+  const char *console_socket;  /* receives the pty master when process.terminal is true */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;            /* fds 3 .. 3+N-1 pass into the container */
+  bool detach;                 /* run only: return once started */
+  bool keep;                   /* run only: keep the stopped container (no delete) */
+};
+
+int silo_container_create (const struct silo_context *ctx, const char *id,
+                           const struct silo_create_options *opts, struct silo_error **err);
+int silo_container_start (const struct silo_context *ctx, const char *id, struct silo_error **err);
+
+/* create + start + wait (unless opts->detach).  *exit_status gets the container's exit
+ * code, 128+N for a container killed by signal N, 0 when detached.  */
+int silo_container_run (const struct silo_context *ctx, const char *id,
+                        const struct silo_create_options *opts, int *exit_status,
+                        struct silo_error **err);
+
+/* The runtime state as runc prints it (pretty JSON text, caller frees).  */
+int silo_container_state (const struct silo_context *ctx, const char *id, char **json,
+                          struct silo_error **err);
+
+int silo_container_kill (const struct silo_context *ctx, const char *id, int signal, bool all,
+                         struct silo_error **err);
+
+/* `force`: kill a running/paused container first; an id that does not exist is then not an
+ * error (containerd's cleanup deletes ids that are already gone).  */
+int silo_container_delete (const struct silo_context *ctx, const char *id, bool force,
+                           struct silo_error **err);
+
+struct silo_container_info
+{
+  char *id, *status, *bundle, *rootfs, *created, *owner;
+  int pid;                     /* 0 when stopped */
+};
+
+int silo_container_list (const struct silo_context *ctx, struct silo_container_info **out,
+                         size_t *n, struct silo_error **err);
+void silo_container_info_free (struct silo_container_info *list, size_t n);
+
+/* Id rule: [A-Za-z0-9][A-Za-z0-9_+.-]*, at most 1024 bytes (no '/', no "..").  */
+int silo_validate_id (const char *id, struct silo_error **err);
+
+/* `silo spec`: the default config.json (pretty JSON text, caller frees).  */
+int silo_spec_generate (bool rootless, char **json, struct silo_error **err);
+
+/* `silo features`: features.json (pretty JSON text, caller frees).  */
+int silo_features_generate (char **json, struct silo_error **err);
+
+#endif

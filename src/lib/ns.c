@@ -1,1 +1,225 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+
+#include "pathsafe.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+# define CLONE_NEWTIME 0x00000080
+#endif
+
+int
+silo_ns_clone_flag (oci_namespace_type t)
+{
+  static const int flags[OCI_NS__COUNT] = {
+    [OCI_NS_PID] = CLONE_NEWPID, [OCI_NS_NETWORK] = CLONE_NEWNET, [OCI_NS_MOUNT] = CLONE_NEWNS,
+    [OCI_NS_IPC] = CLONE_NEWIPC, [OCI_NS_UTS] = CLONE_NEWUTS, [OCI_NS_USER] = CLONE_NEWUSER,
+    [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
+  };
+  return flags[t];
+}
+
+static int
+open_ns_path (const oci_namespace *ns, size_t index, struct silo_error **err)
+{
+  _cleanup_close_ int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+  int type;
+
+  if (fd < 0)
+    return silo_fail (err, errno, "linux.namespaces[%zu].path: open `%s`", index, ns->path);
+  /* A wrong file here would silently leave the container in the host's namespace.  */
+  type = ioctl (fd, NS_GET_NSTYPE);
+  if (type < 0)
+    return silo_fail (err, errno, "linux.namespaces[%zu].path: `%s` is not a namespace", index, ns->path);
+  if (type != silo_ns_clone_flag (ns->type))
+    return silo_fail (err, EINVAL, "linux.namespaces[%zu].path: `%s` is not a %s namespace",
+                      index, ns->path, oci_namespace_type_name (ns->type));
+  return steal_fd (&fd);
+}
+
+static int
+check_mappings (const struct silo_ns_plan *plan, const oci_linux *l, struct silo_error **err)
+{
+  bool maps = l->n_uid_mappings > 0 || l->n_gid_mappings > 0;
+
+  if (maps && !plan->new_ns[OCI_NS_USER])
+    return silo_fail (err, EINVAL, "linux.uidMappings: mappings need a new user namespace in linux.namespaces");
+  if (plan->new_ns[OCI_NS_USER] && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+    return silo_fail (err, EINVAL, "linux.uidMappings and linux.gidMappings are required with a new user namespace");
+  if (l->has_time_offsets && !plan->new_ns[OCI_NS_TIME])
+    return silo_fail (err, EINVAL, "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+  return 0;
+}
+
+int
+silo_ns_plan_init (struct silo_ns_plan *plan, const oci_linux *l, struct silo_error **err)
+{
+  memset (plan, 0, sizeof (*plan));
+  for (int i = 0; i < OCI_NS__COUNT; i++)
+    plan->join_fd[i] = -1;
+  for (size_t i = 0; l != NULL && i < l->n_namespaces; i++)
+    {
+      const oci_namespace *ns = &l->namespaces[i];
+      if (ns->path == NULL || ns->path[0] == '\0')
+        plan->new_ns[ns->type] = true;
+      else if ((plan->join_fd[ns->type] = open_ns_path (ns, i, err)) < 0)
+        return -1;
+    }
+  if (l != NULL && check_mappings (plan, l, err) < 0)
+    return -1;
+
+  for (int t = 0; t < OCI_NS__COUNT; t++)
+    {
+      if (!plan->new_ns[t] || t == OCI_NS_CGROUP || t == OCI_NS_TIME)
+        continue;  /* cgroup: unshared after placement; time: prepared by the parent */
+      if (plan->join_fd[OCI_NS_USER] >= 0)
+        plan->unshare_flags |= silo_ns_clone_flag (t);
+      else
+        plan->clone_flags |= silo_ns_clone_flag (t);
+    }
+  if (plan->new_ns[OCI_NS_CGROUP])
+    plan->unshare_flags |= CLONE_NEWCGROUP;
+  plan->child_forks_init = (plan->unshare_flags & CLONE_NEWPID) != 0;
+  return 0;
+}
+
+void
+silo_ns_plan_close (struct silo_ns_plan *plan)
+{
+  for (int i = 0; i < OCI_NS__COUNT; i++)
+    silo_closep (&plan->join_fd[i]);
+}
+
+static int
+write_time_offsets (const oci_linux *l, struct silo_error **err)
+{
+  char buf[128];
+  int n = snprintf (buf, sizeof (buf), "monotonic %lld %u\nboottime %lld %u\n",
+                    (long long) l->monotonic.secs, l->monotonic.nanosecs,
+                    (long long) l->boottime.secs, l->boottime.nanosecs);
+  /* One write(2) per line: the kernel parses a single offset per write.  */
+  char *second = strchr (buf, '\n') + 1;
+  if (write_file_at (AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t) (second - buf), err) < 0
+      || write_file_at (AT_FDCWD, "/proc/self/timens_offsets", second, (size_t) (n - (second - buf)), err) < 0)
+    return silo_wrap (err, "linux.timeOffsets");
+  return 0;
+}
+
+int
+silo_ns_parent_prepare (const struct silo_ns_plan *plan, const oci_linux *l, int saved_fds[2],
+                        struct silo_error **err)
+{
+  saved_fds[0] = saved_fds[1] = -1;
+  if (plan->join_fd[OCI_NS_PID] >= 0)
+    {
+      saved_fds[0] = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (saved_fds[0] < 0)
+        return silo_fail (err, errno, "open /proc/self/ns/pid");
+      if (setns (plan->join_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
+        return silo_fail (err, errno, "join the pid namespace of linux.namespaces");
+    }
+  if (plan->join_fd[OCI_NS_TIME] >= 0 || plan->new_ns[OCI_NS_TIME])
+    {
+      saved_fds[1] = open ("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+      if (saved_fds[1] < 0)
+        return silo_fail (err, errno, "open /proc/self/ns/time");
+    }
+  if (plan->join_fd[OCI_NS_TIME] >= 0 && setns (plan->join_fd[OCI_NS_TIME], CLONE_NEWTIME) < 0)
+    return silo_fail (err, errno, "join the time namespace of linux.namespaces");
+  if (plan->new_ns[OCI_NS_TIME])
+    {
+      if (unshare (CLONE_NEWTIME) < 0)
+        return silo_fail (err, errno, "unshare the time namespace");
+      if (l->has_time_offsets && write_time_offsets (l, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+silo_ns_parent_restore (int saved_fds[2], struct silo_error **err)
+{
+  int ret = 0;
+
+  if (saved_fds[0] >= 0 && setns (saved_fds[0], CLONE_NEWPID) < 0)
+    ret = silo_fail (err, errno, "return to silo's own pid namespace");
+  if (saved_fds[1] >= 0 && setns (saved_fds[1], CLONE_NEWTIME) < 0 && ret == 0)
+    ret = silo_fail (err, errno, "return to silo's own time namespace");
+  silo_closep (&saved_fds[0]);
+  silo_closep (&saved_fds[1]);
+  return ret;
+}
+
+static char *
+format_mappings (const oci_id_mapping *m, size_t n)
+{
+  size_t cap = n * 36 + 1, used = 0;
+  char *buf = xmalloc0 (cap);
+
+  for (size_t i = 0; i < n; i++)
+    used += (size_t) snprintf (buf + used, cap - used, "%u %u %u\n", m[i].container_id,
+                               m[i].host_id, m[i].size);
+  return buf;
+}
+
+int
+silo_ns_write_id_maps (pid_t pid, const oci_linux *l, struct silo_error **err)
+{
+  _cleanup_close_ int procfd = silo_procfs_open (err);
+  _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
+  char path[64];
+
+  if (procfd < 0)
+    return -1;
+  uid_map = format_mappings (l->uid_mappings, l->n_uid_mappings);
+  gid_map = format_mappings (l->gid_mappings, l->n_gid_mappings);
+  snprintf (path, sizeof (path), "%d/uid_map", (int) pid);
+  if (silo_procfs_write (procfd, path, uid_map, strlen (uid_map), err) < 0)
+    return silo_wrap (err, "linux.uidMappings");
+  snprintf (path, sizeof (path), "%d/gid_map", (int) pid);
+  if (silo_procfs_write (procfd, path, gid_map, strlen (gid_map), err) < 0)
+    return silo_wrap (err, "linux.gidMappings");
+  return 0;
+}
+
+int
+silo_ns_child_enter (const struct silo_ns_plan *plan, struct silo_error **err)
+{
+  /* user first: it decides which capabilities the other setns calls have.  */
+  static const oci_namespace_type order[] = { OCI_NS_USER, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_NETWORK,
+                                              OCI_NS_CGROUP, OCI_NS_MOUNT };
+
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (order); i++)
+    {
+      oci_namespace_type t = order[i];
+      if (plan->join_fd[t] >= 0 && setns (plan->join_fd[t], silo_ns_clone_flag (t)) < 0)
+        return silo_fail (err, errno, "join the %s namespace of linux.namespaces", oci_namespace_type_name (t));
+    }
+  if (plan->unshare_flags != 0 && unshare (plan->unshare_flags) < 0)
+    return silo_fail (err, errno, "unshare namespaces (flags %#x)", plan->unshare_flags);
+  return 0;
+}
+
+int
+silo_ns_apply_uts (const oci_config *c, const struct silo_ns_plan *plan, struct silo_error **err)
+{
+  bool uts = plan->new_ns[OCI_NS_UTS] || plan->join_fd[OCI_NS_UTS] >= 0;
+
+  if ((c->hostname != NULL || c->domainname != NULL) && !uts)
+    return silo_fail (err, EINVAL, "%s: setting it needs a uts namespace in linux.namespaces",
+                      c->hostname != NULL ? "hostname" : "domainname");
+  if (c->hostname != NULL && sethostname (c->hostname, strlen (c->hostname)) < 0)
+    return silo_fail (err, errno, "hostname: set `%s`", c->hostname);
+  if (c->domainname != NULL && setdomainname (c->domainname, strlen (c->domainname)) < 0)
+    return silo_fail (err, errno, "domainname: set `%s`", c->domainname);
+  return 0;
+}

@@ -1,1 +1,218 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "util.h"
+
+const char *
+silo_status_name (enum silo_status s)
+{
+  static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+  return names[s];
+}
+
+static int
+lock_dir (int dirfd, const char *id, struct silo_error **err)
+{
+  while (flock (dirfd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return silo_fail (err, errno, "lock container `%s`", id);
+  return 0;
+}
+
+int
+silo_state_create_dir (const char *root, const char *id, struct silo_error **err)
+{
+  _cleanup_close_ int rootfd = -1;
+  _cleanup_close_ int dirfd = -1;
+
+  if (mkdir_p_at (AT_FDCWD, root, 0700, err) < 0)
+    return silo_wrap (err, "create state root");
+  rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return silo_fail (err, errno, "open state root `%s`", root);
+  if (mkdirat (rootfd, id, 0700) < 0)
+    {
+      if (errno == EEXIST)
+        return silo_fail (err, EEXIST, "container `%s` already exists", id);
+      return silo_fail (err, errno, "create state directory `%s/%s`", root, id);
+    }
+  dirfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (dirfd < 0)
+    return silo_fail (err, errno, "open state directory `%s/%s`", root, id);
+  if (lock_dir (dirfd, id, err) < 0)
+    return -1;
+  return steal_fd (&dirfd);
+}
+
+int
+silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", root, id);
+  _cleanup_close_ int dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (dirfd < 0)
+    {
+      if (errno == ENOENT)
+        return silo_fail (err, ENOENT, "container `%s` does not exist", id);
+      return silo_fail (err, errno, "open state directory `%s`", path);
+    }
+  if (lock && lock_dir (dirfd, id, err) < 0)
+    return -1;
+  return steal_fd (&dirfd);
+}
+
+int
+silo_state_save (int dirfd, const silo_state *s, struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len;
+
+  if (silo_state_generate (s, &json, &len, err) < 0)
+    return silo_wrap (err, "serialise the state of `%s`", s->id);
+  return write_file_atomic_at (dirfd, "state.json", json, len, 0600, err);
+}
+
+int
+silo_state_load (int dirfd, silo_state **out, struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len;
+
+  if (read_file_at (dirfd, "state.json", &json, &len, err) < 0)
+    return -1;
+  if (silo_state_parse (json, len, out, err) < 0)
+    return silo_wrap (err, "state.json");
+  if ((*out)->schema != SILO_STATE_SCHEMA)
+    {
+      int schema = (*out)->schema;
+      silo_state_freep (out);
+      return silo_fail (err, 0, "state.json has schema %d, this silo reads %d: "
+                        "delete the container with the silo that made it", schema, SILO_STATE_SCHEMA);
+    }
+  return 0;
+}
+
+static int
+remove_dir_contents (int dirfd, struct silo_error **err)
+{
+  DIR *dir;
+  struct dirent *de;
+  int dup_fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 0);
+
+  if (dup_fd < 0 || (dir = fdopendir (dup_fd)) == NULL)
+    {
+      if (dup_fd >= 0)
+        close (dup_fd);
+      return silo_fail (err, errno, "read state directory");
+    }
+  while ((de = readdir (dir)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (unlinkat (dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+        {
+          int saved = errno;
+          closedir (dir);
+          return silo_fail (err, saved, "remove `%s` from the state directory", de->d_name);
+        }
+    }
+  closedir (dir);
+  return 0;
+}
+
+int
+silo_state_remove_dir (const char *root, const char *id, struct silo_error **err)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", root, id);
+  _cleanup_close_ int dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (dirfd < 0)
+    return errno == ENOENT ? 0 : silo_fail (err, errno, "open `%s`", path);
+  if (remove_dir_contents (dirfd, err) < 0)
+    return -1;
+  if (rmdir (path) < 0 && errno != ENOENT)
+    return silo_fail (err, errno, "remove `%s`", path);
+  return 0;
+}
+
+int
+silo_proc_start_time (pid_t pid, uint64_t *start_time)
+{
+  char path[64], buf[1024];
+  _cleanup_close_ int fd = -1;
+  ssize_t n;
+  char *p, state;
+  unsigned long long st;
+
+  snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  n = read_all (fd, buf, sizeof (buf) - 1);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* comm (field 2) may hold spaces and parentheses: parse from the last ')'.  */
+  p = strrchr (buf, ')');
+  if (p == NULL || sscanf (p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+                           "%*d %*d %*d %llu", &state, &st) != 2)
+    return -1;
+  if (state == 'Z' || state == 'X' || state == 'x')
+    return -1;
+  *start_time = st;
+  return 0;
+}
+
+bool
+silo_state_init_alive (const silo_state *s)
+{
+  uint64_t st;
+
+  if (s->pid <= 0)
+    return false;
+  if (silo_proc_start_time (s->pid, &st) < 0)
+    return false;
+  return st == s->start_time;
+}
+
+static bool
+state_frozen (const silo_state *s)
+{
+  struct silo_cgroup *cg = NULL;
+  struct silo_error *err = NULL;
+  bool frozen;
+
+  if (s->n_cgroups == 0 || silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, &err) < 0)
+    {
+      silo_error_free (err);
+      return false;
+    }
+  frozen = silo_cgroup_is_frozen (cg);
+  silo_cgroup_free (cg);
+  return frozen;
+}
+
+enum silo_status
+silo_state_status (const silo_state *s)
+{
+  bool alive = silo_state_init_alive (s);
+
+  if (!alive)
+    return SILO_STOPPED;
+  if (s->status != NULL && strcmp (s->status, "creating") == 0)
+    return SILO_CREATING;
+  if (!s->started)
+    return SILO_CREATED;
+  return state_frozen (s) ? SILO_PAUSED : SILO_RUNNING;
+}

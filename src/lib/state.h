@@ -1,0 +1,49 @@
+/* silo: the per-container state store under <root>/<id>/.
+ *
+ *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + fsync + rename)
+ *   start.sock   the created init listens here until `start` releases it
+ *
+ * Mutating commands hold flock(LOCK_EX) on the container directory; a crashed command's
+ * lock dies with it.  The status is never trusted from the file alone: it is derived live
+ * from the init's pid and start time (/proc/PID/stat field 22), so pid reuse reads as
+ * stopped, and so does a zombie init (PID 1 on these hosts reaps orphans late).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_STATE_H
+#define SILO_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci.h"
+
+enum silo_status { SILO_CREATING, SILO_CREATED, SILO_RUNNING, SILO_PAUSED, SILO_STOPPED };
+
+const char *silo_status_name (enum silo_status s);
+
+/* Make <root> (0700) and <root>/<id>; fails with "container `id` already exists".
+ * Returns the locked directory fd.  */
+int silo_state_create_dir (const char *root, const char *id, struct silo_error **err);
+
+/* Open and lock an existing container directory; "container `id` does not exist".  */
+int silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err);
+
+int silo_state_save (int dirfd, const silo_state *s, struct silo_error **err);
+int silo_state_load (int dirfd, silo_state **out, struct silo_error **err);
+
+/* Remove the directory and everything in it (it holds only silo's files).  */
+int silo_state_remove_dir (const char *root, const char *id, struct silo_error **err);
+
+/* The init's start time, or -1 when the process is gone or a zombie.  */
+int silo_proc_start_time (pid_t pid, uint64_t *start_time);
+
+/* Is the recorded init (pid + start time) still alive?  */
+bool silo_state_init_alive (const silo_state *s);
+
+/* Live status: creating/created/running/paused/stopped.  */
+enum silo_status silo_state_status (const silo_state *s);
+
+#endif

@@ -1,0 +1,86 @@
+/* silo: the parent/child protocol of `create` (docs/design.md has the whole story).
+ *
+ * The parent (the `silo create`/`run` process) and the container's init (a clone of it,
+ * no re-exec) talk over a SOCK_SEQPACKET socketpair, one message per packet:
+ *
+ *   parent                                child (future container init)
+ *   clone3 ────────────────────────────▶  PR_SET_PDEATHSIG, wait
+ *   cgroups entered, pid persisted,
+ *   uid/gid maps written
+ *   SYNC_GO ───────────────────────────▶  join/unshare namespaces, mounts
+ *                               ◀──────── SYNC_HOOKS_REQUEST
+ *   prestart + createRuntime hooks
+ *   SYNC_HOOKS_DONE (state json) ──────▶  createContainer hooks, pty
+ *                               ◀──────── SYNC_PTY (master fd, SCM_RIGHTS)
+ *                                         pivot_root, process setup
+ *                               ◀──────── SYNC_CREATED; block in accept() on start.sock
+ *   state "created", pid file, exit
+ *
+ * At any point the child may send SYNC_WARNING (logged by the parent) or SYNC_ERROR
+ * (errno + full text; the child then exits).  Every wait polls the socket together with
+ * a pidfd of the peer, so a peer that dies is an error, never a hang.
+ *
+ * `start` connects to <state dir>/start.sock; the init answers nothing on success (the
+ * connection closes at execve: O_CLOEXEC) or one SYNC_ERROR packet.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_SYNC_H
+#define SILO_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum silo_sync_type
+{
+  SYNC_GO = 1,
+  SYNC_HOOKS_REQUEST,
+  SYNC_HOOKS_DONE,
+  SYNC_PTY,
+  SYNC_CREATED,
+  SYNC_ERROR,
+  SYNC_WARNING,
+  SYNC_INIT_PID,   /* the child forked the real init (see spawn.c); data: its pid */
+  SYNC_START,      /* `start` → init, on start.sock */
+};
+
+#define SILO_SYNC_MAX 65536
+
+struct silo_sync_msg
+{
+  enum silo_sync_type type;
+  int errnum;
+  char *data;      /* NUL-terminated, may be empty; owned */
+  size_t len;
+  int fd;          /* received with SCM_RIGHTS, or -1 */
+};
+
+void silo_sync_msg_clear (struct silo_sync_msg *m);
+
+/* Send one packet; pass_fd >= 0 travels with SCM_RIGHTS.  Never raises SIGPIPE.  */
+int silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *data, size_t len,
+                    int pass_fd, struct silo_error **err);
+
+/* Send an error as SYNC_ERROR (errno + text).  */
+void silo_sync_send_error (int sock, const struct silo_error *e);
+
+/* Receive one packet, waiting on sock and (when >= 0) the peer's pidfd.  A peer that dies
+ * or closes the socket is an error naming `what` we were waiting for.  */
+int silo_sync_recv (int sock, int peer_pidfd, const char *what, struct silo_sync_msg *m,
+                    struct silo_error **err);
+
+/* Receive, turning SYNC_ERROR into an error and logging SYNC_WARNING, until a message of
+ * another type comes.  */
+int silo_sync_next (int sock, int peer_pidfd, const char *what, struct silo_sync_msg *m,
+                    struct silo_error **err);
+
+/* silo_sync_next and require the given type.  */
+int silo_sync_expect (int sock, int peer_pidfd, enum silo_sync_type type, const char *what,
+                      struct silo_sync_msg *m, struct silo_error **err);
+
+/* Wait until the peer closes the socket (0) or sends SYNC_ERROR (-1, its text in err).  */
+int silo_sync_wait_close (int sock, const char *what, struct silo_error **err);
+
+#endif

@@ -1,0 +1,387 @@
+/* silo: the commands on an existing container: start, run, state, kill, delete, list.
+ * Each reads the state file under the container's lock and derives the status live.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "container-internal.h"
+#include "hooks.h"
+#include "log.h"
+#include "spawn.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+static int
+open_container (const struct silo_context *ctx, const char *id, bool lock, silo_state **s,
+                struct silo_error **err)
+{
+  _cleanup_close_ int dirfd = -1;
+
+  if (silo_validate_id (id, err) < 0)
+    return -1;
+  dirfd = silo_state_open_dir (ctx->root, id, lock, err);
+  if (dirfd < 0)
+    return -1;
+  if (silo_state_load (dirfd, s, err) < 0)
+    return silo_wrap (err, "container `%s`", id);
+  return steal_fd (&dirfd);
+}
+
+/* ---- start ---------------------------------------------------------------------------- */
+
+static int
+connect_start_socket (int dirfd, struct silo_error **err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  _cleanup_close_ int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "socket");
+  snprintf (addr.sun_path, sizeof (addr.sun_path), "/proc/self/fd/%d/start.sock", dirfd);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    return silo_fail (err, errno, "connect to the container's start socket");
+  return steal_fd (&fd);
+}
+
+static int
+run_poststart (silo_state *s, struct silo_error **err)
+{
+  const oci_hooks *h = s->config->hooks;
+  _cleanup_free_ char *json = NULL;
+
+  if (h == NULL || h->n_poststart == 0)
+    return 0;
+  json = silo_hook_state_json (s, "running");
+  if (silo_hooks_run (h->poststart, h->n_poststart, "poststart", json, err) < 0)
+    {
+      /* runtime-spec 1.3.0: a failing poststart hook is an error and stops the container */
+      if (kill (s->pid, SIGKILL) < 0 && errno != ESRCH)
+        silo_log_warning ("kill container process %d: %s", s->pid, strerror (errno));
+      return -1;
+    }
+  return 0;
+}
+
+int
+silo_start_init (int dirfd, silo_state *s, struct silo_error **err)
+{
+  _cleanup_close_ int sock = -1;
+  _cleanup_close_ int pidfd = silo_pidfd_open_checked (s->pid, s->start_time, err);
+
+  if (pidfd < 0)
+    return -1;
+  sock = connect_start_socket (dirfd, err);
+  if (sock < 0)
+    return -1;
+  if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
+    return -1;
+  /* Nothing comes back on success: the connection closes when the init calls execve.  */
+  if (silo_sync_wait_close (sock, "the container process to start", err) < 0)
+    return -1;
+  s->started = true;
+  if (silo_state_save (dirfd, s, err) < 0)
+    return -1;
+  return run_poststart (s, err);
+}
+
+int
+silo_container_start (const struct silo_context *ctx, const char *id, struct silo_error **err)
+{
+  _cleanup_silo_state_ silo_state *s = NULL;
+  _cleanup_close_ int dirfd = open_container (ctx, id, true, &s, err);
+  enum silo_status status;
+
+  if (dirfd < 0)
+    return -1;
+  status = silo_state_status (s);
+  if (status != SILO_CREATED)
+    return silo_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
+                      silo_status_name (status));
+  if (silo_start_init (dirfd, s, err) < 0)
+    return silo_wrap (err, "start container `%s`", id);
+  return 0;
+}
+
+/* ---- run ------------------------------------------------------------------------------ */
+
+int
+silo_container_run (const struct silo_context *ctx, const char *id,
+                    const struct silo_create_options *opts, int *exit_status, struct silo_error **err)
+{
+  struct silo_creation c = { .ctx = ctx, .opts = opts, .id = id, .foreground = !opts->detach };
+  int ret;
+
+  *exit_status = 0;
+  /* When the init is forked by an intermediate child (see ns.h), it must become ours.  */
+  if (!opts->detach)
+    prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  ret = silo_creation_make (&c, err);
+  if (ret == 0 && (ret = silo_start_init (c.dirfd, c.state, err)) < 0)
+    {
+      struct silo_error *ignored = NULL;
+      silo_delete_stopped (ctx, c.dirfd, c.state, &ignored);
+      silo_error_free (ignored);
+    }
+  if (ret == 0 && !opts->detach)
+    {
+      /* Let other commands (kill, state) in while we wait.  */
+      flock (c.dirfd, LOCK_UN);
+      ret = silo_run_wait (&c, exit_status, err);
+      if (ret == 0 && !opts->keep)
+        {
+          flock (c.dirfd, LOCK_EX);
+          ret = silo_delete_stopped (ctx, c.dirfd, c.state, err);
+        }
+    }
+  silo_creation_release (&c);
+  if (ret < 0)
+    return silo_wrap (err, "run container `%s`", id);
+  return 0;
+}
+
+/* ---- state ---------------------------------------------------------------------------- */
+
+int
+silo_container_state (const struct silo_context *ctx, const char *id, char **json,
+                      struct silo_error **err)
+{
+  _cleanup_silo_state_ silo_state *s = NULL;
+  _cleanup_close_ int dirfd = open_container (ctx, id, false, &s, err);
+  enum silo_status status;
+  size_t len;
+
+  if (dirfd < 0)
+    return -1;
+  status = silo_state_status (s);
+  oci_state st = {
+    .oci_version = s->config->oci_version, .id = s->id, .status = (char *) silo_status_name (status),
+    .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created, .owner = s->owner,
+    .pid = status == SILO_STOPPED ? 0 : s->pid, .annotations = s->config->annotations,
+  };
+  return oci_state_generate (&st, json, &len, err);
+}
+
+/* ---- kill ----------------------------------------------------------------------------- */
+
+int
+silo_container_kill (const struct silo_context *ctx, const char *id, int signal, bool all,
+                     struct silo_error **err)
+{
+  _cleanup_silo_state_ silo_state *s = NULL;
+  _cleanup_close_ int dirfd = open_container (ctx, id, true, &s, err);
+  _cleanup_close_ int pidfd = -1;
+  enum silo_status status;
+
+  if (dirfd < 0)
+    return -1;
+  status = silo_state_status (s);
+  if (status == SILO_STOPPED)
+    return silo_fail (err, ESRCH, "cannot kill container `%s`: it is not running", id);
+  if (all && s->n_cgroups > 0)
+    {
+      struct silo_cgroup *cg = NULL;
+      int ret = silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, err);
+      if (ret == 0)
+        ret = silo_cgroup_kill_all (cg, signal, err);
+      silo_cgroup_free (cg);
+      if (ret < 0)
+        return silo_wrap (err, "kill --all container `%s`", id);
+      return 0;
+    }
+  pidfd = silo_pidfd_open_checked (s->pid, s->start_time, err);
+  if (pidfd < 0 || silo_pidfd_send_signal (pidfd, signal, err) < 0)
+    return silo_wrap (err, "kill container `%s`", id);
+  return 0;
+}
+
+/* ---- delete --------------------------------------------------------------------------- */
+
+static void
+run_poststop (silo_state *s)
+{
+  const oci_hooks *h = s->config->hooks;
+  _cleanup_free_ char *json = NULL;
+  struct silo_error *err = NULL;
+
+  if (h == NULL || h->n_poststop == 0)
+    return;
+  json = silo_hook_state_json (s, "stopped");
+  /* runtime-spec: a failing poststop hook is logged; the deletion goes on.  */
+  if (silo_hooks_run (h->poststop, h->n_poststop, "poststop", json, &err) < 0)
+    {
+      silo_log_warning ("%s", err->msg);
+      silo_error_free (err);
+    }
+}
+
+static int
+kill_init_and_wait (silo_state *s, struct silo_error **err)
+{
+  _cleanup_close_ int pidfd = silo_pidfd_open_checked (s->pid, s->start_time, NULL);
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+  if (pidfd < 0)
+    return 0;  /* already gone */
+  if (silo_pidfd_send_signal (pidfd, SIGKILL, err) < 0 && (*err)->errnum != ESRCH)
+    return -1;
+  silo_error_freep (err);
+  /* The pidfd turns readable when the process has exited; 10 s is plenty for SIGKILL.  */
+  if (poll (&p, 1, 10000) == 0)
+    return silo_fail (err, ETIMEDOUT, "container process %d did not die after SIGKILL", s->pid);
+  waitpid (s->pid, NULL, WNOHANG);
+  return 0;
+}
+
+int
+silo_delete_stopped (const struct silo_context *ctx, int dirfd, silo_state *s, struct silo_error **err)
+{
+  if (kill_init_and_wait (s, err) < 0)
+    return -1;
+  if (s->n_cgroups > 0)
+    {
+      struct silo_cgroup *cg = NULL;
+      int ret = silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, err);
+      if (ret == 0)
+        ret = silo_cgroup_destroy (cg, err);
+      silo_cgroup_free (cg);
+      if (ret < 0)
+        return -1;
+    }
+  if (s->started || s->pid > 0)
+    run_poststop (s);
+  (void) dirfd;
+  return silo_state_remove_dir (ctx->root, s->id, err);
+}
+
+int
+silo_container_delete (const struct silo_context *ctx, const char *id, bool force,
+                       struct silo_error **err)
+{
+  _cleanup_silo_state_ silo_state *s = NULL;
+  _cleanup_close_ int dirfd = -1;
+  enum silo_status status;
+
+  if (silo_validate_id (id, err) < 0)
+    return -1;
+  dirfd = silo_state_open_dir (ctx->root, id, true, err);
+  if (dirfd < 0)
+    {
+      if (force && (*err)->errnum == ENOENT)
+        {
+          silo_error_freep (err);
+          return 0;
+        }
+      return -1;
+    }
+  if (silo_state_load (dirfd, &s, err) < 0)
+    {
+      if (!force)
+        return silo_wrap (err, "delete container `%s` (use --force to remove what is left)", id);
+      /* A create killed before its first state write: only the directory exists.  */
+      silo_log_warning ("%s; removing its state directory", (*err)->msg);
+      silo_error_freep (err);
+      return silo_state_remove_dir (ctx->root, id, err);
+    }
+  status = silo_state_status (s);
+  if (!force && (status == SILO_RUNNING || status == SILO_PAUSED || status == SILO_CREATING))
+    return silo_fail (err, EBUSY, "cannot delete container `%s`: it is %s; stop it first or use --force",
+                      id, silo_status_name (status));
+  if (silo_delete_stopped (ctx, dirfd, s, err) < 0)
+    return silo_wrap (err, "delete container `%s`", id);
+  return 0;
+}
+
+/* ---- list ----------------------------------------------------------------------------- */
+
+static void
+fill_info (struct silo_container_info *info, silo_state *s)
+{
+  enum silo_status status = silo_state_status (s);
+
+  info->id = xstrdup (s->id);
+  info->status = xstrdup (silo_status_name (status));
+  info->bundle = xstrdup (s->bundle);
+  info->rootfs = xstrdup (s->rootfs);
+  info->created = xstrdup (s->created);
+  info->owner = xstrdup (s->owner);
+  info->pid = status == SILO_STOPPED ? 0 : s->pid;
+}
+
+static int
+compare_info (const void *a, const void *b)
+{
+  return strcmp (((const struct silo_container_info *) a)->id, ((const struct silo_container_info *) b)->id);
+}
+
+int
+silo_container_list (const struct silo_context *ctx, struct silo_container_info **out, size_t *n,
+                     struct silo_error **err)
+{
+  DIR *dir = opendir (ctx->root);
+  struct dirent *de;
+  size_t count = 0;
+  struct silo_container_info *list = NULL;
+
+  *out = NULL;
+  *n = 0;
+  if (dir == NULL)
+    return errno == ENOENT ? 0 : silo_fail (err, errno, "open state root `%s`", ctx->root);
+  while ((de = readdir (dir)) != NULL)
+    {
+      _cleanup_close_ int dirfd = -1;
+      silo_state *s = NULL;
+      struct silo_error *ignored = NULL;
+
+      if (de->d_name[0] == '.' || silo_validate_id (de->d_name, &ignored) < 0)
+        {
+          silo_error_freep (&ignored);
+          continue;
+        }
+      dirfd = silo_state_open_dir (ctx->root, de->d_name, false, &ignored);
+      if (dirfd < 0 || silo_state_load (dirfd, &s, &ignored) < 0)
+        {
+          silo_error_freep (&ignored);  /* half-made by a create in progress or killed */
+          continue;
+        }
+      list = xrealloc (list, (count + 1) * sizeof (*list));
+      fill_info (&list[count++], s);
+      silo_state_free (s);
+    }
+  closedir (dir);
+  qsort (list, count, sizeof (*list), compare_info);
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+void
+silo_container_info_free (struct silo_container_info *list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      free (list[i].id);
+      free (list[i].status);
+      free (list[i].bundle);
+      free (list[i].rootfs);
+      free (list[i].created);
+      free (list[i].owner);
+    }
+  free (list);
+}
