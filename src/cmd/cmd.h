@@ -1,0 +1,100 @@
+/* silo CLI: what every command front-end shares.
+ *
+ * A command is a table: its name, usage, one-line summary, its options (which drive both
+ * getopt_long and --help, so the two cannot drift apart) and the function that turns the
+ * parsed argv into one library call.  A command's run function returns the exit status
+ * (>= 0) or -1 with *err set; only main() prints errors.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef SILO_CMD_H
+#define SILO_CMD_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include "container.h"
+#include "error.h"
+
+struct silo_cmd_option
+{
+  const char *name;         /* long name, without "--" */
+  char short_name;          /* 0 when there is none */
+  const char *value_name;   /* NULL for a flag, else what --help shows ("DIR") */
+  const char *help;         /* one line */
+};
+
+struct silo_cmd
+{
+  const char *name;
+  const char *args_usage;   /* what follows the options in the usage line: "ID [SIGNAL]" */
+  const char *summary;      /* one line, lower case, no full stop */
+  const struct silo_cmd_option *options;   /* ends with { NULL } */
+  int min_args, max_args;   /* positional arguments; max_args -1: no limit */
+  int (*run) (const struct silo_context *ctx, int argc, char **argv, struct silo_error **err);
+};
+
+/* Called for each option found, in order; `option` is its index in cmd->options and
+ * `value` its argument (NULL for a flag).  A command without options passes NULL.  */
+typedef int (*silo_cmd_option_fn) (void *data, int option, const char *value,
+                                   struct silo_error **err);
+
+/* Parse argv (argv[0] is the command's name) against cmd->options with getopt_long:
+ * `--opt value`, `--opt=value`, short flags and clusters; parsing stops at the first
+ * argument that is not an option (or after "--"), so container arguments are never taken
+ * for silo's.  Long names must be spelled out: GNU prefix abbreviations are refused.
+ * On success *args and *n_args hold the positional arguments (checked against min/max_args)
+ * and 0 is returned; 1 means -h/--help was given (nothing else was checked); -1 is an
+ * error that names the option and the command.  */
+int silo_cmd_parse (const struct silo_cmd *cmd, int argc, char **argv, silo_cmd_option_fn fn,
+                    void *data, char ***args, int *n_args, struct silo_error **err);
+
+/* "Usage: silo NAME [OPTIONS] ARGS", the summary and one line per option.  */
+void silo_cmd_print_usage (const struct silo_cmd *cmd, FILE *out);
+void silo_cmd_print_options (const struct silo_cmd *cmd, FILE *out);
+
+/* Parse, print --help, or fill the options: the first lines of every command.  Returns
+ * 0 to go on, 1 when help was printed (the command then exits 0), -1 on error.  */
+int silo_cmd_begin (const struct silo_cmd *cmd, int argc, char **argv, silo_cmd_option_fn fn,
+                    void *data, char ***args, int *n_args, struct silo_error **err);
+
+/* The flags `create` and `run` share, first in both tables (same indexes).  */
+#define SILO_CMD_CREATE_OPTIONS                                                              \
+  { "bundle", 'b', "DIR", "bundle directory (default: the current directory)" },             \
+  { "config", 'f', "FILE", "configuration file (default: BUNDLE/config.json)" },             \
+  { "pid-file", 0, "FILE", "write the container's init pid to FILE" },                       \
+  { "console-socket", 0, "PATH", "unix socket that receives the terminal's pty master" },    \
+  { "no-pivot", 0, NULL, "do not use pivot_root (for a rootfs on a ramdisk; less safe)" },   \
+  { "no-new-keyring", 0, NULL, "keep the caller's session keyring" },                        \
+  { "preserve-fds", 0, "N", "also pass fds 3 to 3+N-1 to the container" }
+
+enum
+{
+  SILO_CREATE_OPTION_BUNDLE,
+  SILO_CREATE_OPTION_CONFIG,
+  SILO_CREATE_OPTION_PID_FILE,
+  SILO_CREATE_OPTION_CONSOLE_SOCKET,
+  SILO_CREATE_OPTION_NO_PIVOT,
+  SILO_CREATE_OPTION_NO_NEW_KEYRING,
+  SILO_CREATE_OPTION_PRESERVE_FDS,
+  SILO_CREATE_OPTION__COUNT
+};
+
+/* Store one of the shared create flags in a struct silo_create_options.  */
+int silo_cmd_create_option (void *data, int option, const char *value, struct silo_error **err);
+
+/* Columns aligned as Go's text/tabwriter(minwidth 12, tabwidth 1, padding 3, ' ') lays out
+ * `runc list`: every column but the last is padded to max(12, widest cell + 3); the last
+ * is printed as it is.  `cells` holds n_rows * n_columns strings, row after row (NULL
+ * prints as empty).  */
+void silo_cmd_print_table (FILE *out, const char *const *cells, size_t n_rows, size_t n_columns);
+
+/* A time as Go's RFC3339Nano prints it: trailing zeros of the fraction (and a fraction of
+ * only zeros) dropped, "2024-01-02T03:04:05.1200Z" -> "2024-01-02T03:04:05.12Z".  Caller
+ * frees; NULL stays NULL.  */
+char *silo_cmd_rfc3339_nano (const char *timestamp);
+
+extern const struct silo_cmd silo_cmd_create, silo_cmd_start, silo_cmd_run, silo_cmd_state,
+  silo_cmd_kill, silo_cmd_delete, silo_cmd_list, silo_cmd_spec, silo_cmd_features;
+
+#endif

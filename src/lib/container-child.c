@@ -50,6 +50,7 @@ struct child
   int procfd;
   int rootfd;
   char *hook_state;       /* state JSON from the parent, for createContainer/startContainer */
+  struct silo_exec_target target;   /* the program, resolved and checked at create time */
 };
 
 _Noreturn static void
@@ -228,7 +229,8 @@ setup_process (struct child *ch, struct silo_error **err)
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return silo_fail (err, errno, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
-  return 0;
+  /* As the final user: a program that is missing or not executable fails `create`.  */
+  return silo_process_exec_prepare (p, &ch->c->silo_exe, &ch->target, err);
 }
 
 static int
@@ -325,7 +327,7 @@ start_and_exec (struct child *ch)
     child_fail (ch, err);
   if (seccomp_after_start (ch) && silo_seccomp_apply (seccomp, &err) < 0)
     child_fail (ch, err);
-  silo_process_exec (ch->process, &ch->c->silo_exe, &err);
+  silo_process_exec_target (&ch->target, &err);
   child_fail (ch, err);
 }
 
@@ -333,7 +335,8 @@ _Noreturn void
 silo_child_main (struct silo_creation *c)
 {
   struct child ch = { .c = c, .config = c->config, .process = c->config->process,
-                      .sync = c->sync_child, .procfd = -1, .rootfd = -1 };
+                      .sync = c->sync_child, .procfd = -1, .rootfd = -1,
+                      .target = { .fd = -1 } };
   struct silo_error *err = NULL;
 
   drop_parent_fds (c);

@@ -98,6 +98,43 @@ validate_terminal (struct silo_creation *c, struct silo_error **err)
   return 0;
 }
 
+/* Fields of runtime-spec 1.3.0 silo parses but does not implement yet: refusing them by
+ * name beats running a container without what its config asked for.  */
+static int
+refuse_unsupported (const oci_config *cfg, struct silo_error **err)
+{
+  const oci_process *p = cfg->process;
+  const oci_linux *l = cfg->linux_;
+  const char *field = NULL;
+
+  if (p->scheduler != NULL)
+    field = "process.scheduler";
+  else if (p->io_priority != NULL)
+    field = "process.ioPriority";
+  else if (p->exec_cpu_affinity != NULL)
+    field = "process.execCPUAffinity";
+  else if (p->apparmor_profile != NULL)
+    field = "process.apparmorProfile";
+  else if (p->selinux_label != NULL)
+    field = "process.selinuxLabel";
+  else if (l != NULL && l->mount_label != NULL)
+    field = "linux.mountLabel";
+  else if (l != NULL && l->intel_rdt != NULL)
+    field = "linux.intelRdt";
+  else if (l != NULL && l->n_net_devices > 0)
+    field = "linux.netDevices";
+  else if (l != NULL && l->memory_policy != NULL)
+    field = "linux.memoryPolicy";
+  else if (l != NULL && l->personality != NULL)
+    field = "linux.personality";
+  for (size_t i = 0; field == NULL && i < cfg->n_mounts; i++)
+    if (cfg->mounts[i].n_uid_mappings > 0 || cfg->mounts[i].n_gid_mappings > 0)
+      return silo_fail (err, ENOTSUP, "mounts[%zu].uidMappings: idmapped mounts are not supported by silo yet", i);
+  if (field != NULL)
+    return silo_fail (err, ENOTSUP, "%s: not supported by silo yet; remove it from config.json", field);
+  return 0;
+}
+
 static int
 validate_config (struct silo_creation *c, struct silo_error **err)
 {
@@ -106,9 +143,11 @@ validate_config (struct silo_creation *c, struct silo_error **err)
   if (c->ctx->systemd_cgroup)
     return silo_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet; "
                       "use --cgroup-manager cgroupfs");
+  if (geteuid () != 0)
+    return silo_fail (err, EPERM, "silo must run as root: rootless containers are not supported yet");
   if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
     return -1;
-  if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, err) < 0)
+  if (refuse_unsupported (cfg, err) < 0)
     return -1;
   if (silo_sysctl_validate (cfg, err) < 0)
     return -1;
@@ -118,6 +157,9 @@ validate_config (struct silo_creation *c, struct silo_error **err)
   if (!c->ctx->cgroups_disabled && silo_cgroup_validate (cfg, err) < 0)
     return -1;
   if (silo_ns_plan_init (&c->plan, cfg->linux_, err) < 0)
+    return -1;
+  bool userns = c->plan.new_ns[OCI_NS_USER] || c->plan.join_fd[OCI_NS_USER] >= 0;
+  if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, userns, err) < 0)
     return -1;
   if ((cfg->hostname != NULL || cfg->domainname != NULL)
       && !c->plan.new_ns[OCI_NS_UTS] && c->plan.join_fd[OCI_NS_UTS] < 0)

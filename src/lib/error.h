@@ -22,7 +22,8 @@ struct silo_error
  * is not 0 the rendered message gets ": strerror(errnum)" appended.  */
 int silo_fail (struct silo_error **err, int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
-int silo_vfail (struct silo_error **err, int errnum, const char *fmt, va_list ap);
+int silo_vfail (struct silo_error **err, int errnum, const char *fmt, va_list ap)
+  __attribute__ ((format (printf, 3, 0)));
 
 /* Prefix context to an existing error ("create container `x`: ...") and return -1.  */
 int silo_wrap (struct silo_error **err, const char *fmt, ...)

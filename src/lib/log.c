@@ -93,6 +93,8 @@ silo_log_line (const char *level, const char *msg)
   write_log_file (level, msg);
 }
 
+static void log_va (const char *level, const char *fmt, va_list ap) __attribute__ ((format (printf, 2, 0)));
+
 static void
 log_va (const char *level, const char *fmt, va_list ap)
 {

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "caps.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "log.h"
+#include "util.h"
+
+/* Capabilities are numbered below 64 for as long as the kernel's ABI carries two 32-bit
+ * words; a name above that is treated like one the kernel does not know.  */
+#define CAPS_MAX 64
+
+struct caps_list
+{
+  const char *set;    /* JSON name under process.capabilities */
+  char ***names;
+  size_t *n;
+};
+
+static uint64_t
+caps_mask (char *const *names, size_t n)
+{
+  uint64_t mask = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      int cap = oci_capability_from_name (names[i]);
+      if (cap >= 0 && cap < CAPS_MAX)
+        mask |= UINT64_C (1) << cap;
+    }
+  return mask;
+}
+
+static void
+caps_list_remove (const struct caps_list *l, size_t i)
+{
+  free ((*l->names)[i]);
+  memmove (&(*l->names)[i], &(*l->names)[i + 1], (*l->n - i - 1) * sizeof (char *));
+  (*l->n)--;
+}
+
+/* cap_max_bits() is libcap's probe of the running kernel, the same number as
+ * /proc/sys/kernel/cap_last_cap + 1 without reading procfs.  */
+static int
+caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_error **err)
+{
+  int last = (int) cap_max_bits () - 1;
+
+  if (last >= CAPS_MAX)
+    last = CAPS_MAX - 1;
+  for (size_t i = 0; i < *l->n;)
+    {
+      const char *name = (*l->names)[i];
+      int cap = oci_capability_from_name (name);
+
+      if (cap < 0)
+        return silo_fail (err, 0, "process.capabilities.%s: unknown capability `%s`", l->set, name);
+      if (cap > last)
+        {
+          silo_log_warning ("process.capabilities.%s: %s is not known to this kernel "
+                            "(the last is number %d), ignored", l->set, name, last);
+          caps_list_remove (l, i);
+          continue;
+        }
+      if (!user_namespace && prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 0)
+        return silo_fail (err, 0, "process.capabilities.%s: %s is not in silo's own bounding "
+                          "set, so no process silo starts can have it", l->set, name);
+      i++;
+    }
+  return 0;
+}
+
+static int
+caps_check_sets (oci_capabilities *caps, const struct caps_list *ambient, struct silo_error **err)
+{
+  uint64_t permitted = caps_mask (caps->permitted, caps->n_permitted);
+  uint64_t inheritable = caps_mask (caps->inheritable, caps->n_inheritable);
+
+  for (size_t i = 0; i < caps->n_effective; i++)
+    if ((caps_mask (&caps->effective[i], 1) & ~permitted) != 0)
+      return silo_fail (err, 0, "process.capabilities.effective: %s is not in "
+                        "process.capabilities.permitted; the kernel allows only permitted "
+                        "capabilities to be effective", caps->effective[i]);
+  for (size_t i = 0; i < caps->n_ambient;)
+    {
+      if ((caps_mask (&caps->ambient[i], 1) & ~(permitted & inheritable)) == 0)
+        {
+          i++;
+          continue;
+        }
+      silo_log_warning ("process.capabilities.ambient: %s is not in both permitted and "
+                        "inheritable, so the kernel cannot raise it; ignored", caps->ambient[i]);
+      caps_list_remove (ambient, i);
+    }
+  return 0;
+}
+
+int
+silo_caps_validate (oci_capabilities *caps, bool user_namespace, struct silo_error **err)
+{
+  if (caps == NULL)
+    return 0;
+
+  const struct caps_list lists[] = {
+    { "bounding", &caps->bounding, &caps->n_bounding },
+    { "effective", &caps->effective, &caps->n_effective },
+    { "inheritable", &caps->inheritable, &caps->n_inheritable },
+    { "permitted", &caps->permitted, &caps->n_permitted },
+    { "ambient", &caps->ambient, &caps->n_ambient },
+  };
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (lists); i++)
+    if (caps_validate_list (&lists[i], user_namespace, err) < 0)
+      return -1;
+  return caps_check_sets (caps, &lists[4], err);
+}
+
+int
+silo_caps_drop_bounding (const oci_capabilities *caps, struct silo_error **err)
+{
+  uint64_t keep = caps != NULL ? caps_mask (caps->bounding, caps->n_bounding) : 0;
+  int last = (int) cap_max_bits () - 1;
+
+  for (int cap = 0; cap <= last && cap < CAPS_MAX; cap++)
+    {
+      if ((keep & (UINT64_C (1) << cap)) != 0)
+        continue;
+      if (prctl (PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
+        {
+          int saved = errno;
+          char *name = cap_to_name (cap);
+          int ret = silo_fail (err, saved, "drop %s from the bounding set", name);
+
+          cap_free (name);
+          return ret;
+        }
+    }
+  return 0;
+}
+
+static int
+caps_set_flag (cap_t state, cap_flag_t flag, uint64_t mask)
+{
+  cap_value_t values[CAPS_MAX];
+  int n = 0;
+
+  for (int cap = 0; cap < CAPS_MAX; cap++)
+    if ((mask & (UINT64_C (1) << cap)) != 0)
+      values[n++] = cap;
+  return n > 0 ? cap_set_flag (state, flag, n, values, CAP_SET) : 0;
+}
+
+static int
+caps_raise_ambient (const oci_capabilities *caps, struct silo_error **err)
+{
+  /* capset already cleared every ambient capability outside the new inheritable set; with
+   * an empty one nothing that silo itself inherited can be left over.  */
+  if (caps->n_inheritable > 0 && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "process.capabilities.ambient: clear the ambient set");
+  for (size_t i = 0; i < caps->n_ambient; i++)
+    {
+      int cap = oci_capability_from_name (caps->ambient[i]);
+
+      if (cap < 0)
+        continue;
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0, 0) < 0)
+        return silo_fail (err, errno, "process.capabilities.ambient: raise %s", caps->ambient[i]);
+    }
+  return 0;
+}
+
+int
+silo_caps_apply (const oci_capabilities *caps, struct silo_error **err)
+{
+  cap_t state = cap_init ();
+  int ret = 0;
+
+  if (state == NULL)
+    return silo_fail (err, errno, "cap_init");
+  /* One capset for the three sets: the kernel checks effective against the new permitted
+   * set, and dropping a capability from permitted or inheritable also clears it from the
+   * ambient set, which is why ambient comes last.  */
+  if (caps != NULL
+      && (caps_set_flag (state, CAP_EFFECTIVE, caps_mask (caps->effective, caps->n_effective)) < 0
+          || caps_set_flag (state, CAP_PERMITTED,
+                            caps_mask (caps->permitted, caps->n_permitted)) < 0
+          || caps_set_flag (state, CAP_INHERITABLE,
+                            caps_mask (caps->inheritable, caps->n_inheritable)) < 0))
+    ret = silo_fail (err, errno, "process.capabilities: build the capability sets");
+  else if (cap_set_proc (state) < 0)
+    ret = silo_fail (err, errno, "process.capabilities: set the effective, permitted and "
+                     "inheritable sets");
+  cap_free (state);
+  if (ret < 0 || caps == NULL)
+    return ret;
+  return caps_raise_ambient (caps, err);
+}

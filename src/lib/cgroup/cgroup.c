@@ -1,0 +1,312 @@
+/* silo cgroup: making the container's cgroups (one mountinfo read, then per hierarchy one
+ * open of its root, a mkdirat and an open per path level), entering them, and the state
+ * file's view of them (paths out, load back).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "cgroup-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "log.h"
+#include "util.h"
+
+/* ---- small file access shared by the drivers ---------------------------------------- */
+
+int
+cgroup_read (int dir_fd, const char *file, char **out, struct silo_error **err)
+{
+  return read_file_at (dir_fd, file, out, NULL, err);
+}
+
+int
+cgroup_write (int dir_fd, const char *file, const char *value, struct silo_error **err)
+{
+  return write_file_at (dir_fd, file, value, strlen (value), err);
+}
+
+int
+cgroup_hierarchy_dir (const struct cgroup_hierarchy *h, int *tmp, struct silo_error **err)
+{
+  struct statfs st;
+  int fd;
+
+  if (h->dir_fd >= 0)
+    return h->dir_fd;
+  fd = open (h->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      silo_fail (err, saved, "open cgroup `%s`", h->path);
+      errno = saved;
+      return -1;
+    }
+  /* The path comes from a state file: never walk or signal what is not a cgroup.  */
+  if (fstatfs (fd, &st) < 0 || (st.f_type != CGROUP_SUPER_MAGIC && st.f_type != CGROUP2_SUPER_MAGIC))
+    {
+      close (fd);
+      silo_fail (err, 0, "`%s` is not on a cgroup filesystem", h->path);
+      errno = ENOTDIR;
+      return -1;
+    }
+  *tmp = fd;
+  return fd;
+}
+
+/* ---- the container's cgroup object ---------------------------------------------------- */
+
+static void
+set_roles (struct silo_cgroup *cg)
+{
+  cg->unified = NULL;
+  cg->freezer = NULL;
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      if (h->driver->version == CGROUP_V2 && cg->unified == NULL)
+        cg->unified = h;
+      if (h->driver->version == CGROUP_V1 && cgroup_has_controller (h->controllers, "freezer"))
+        cg->freezer = h;
+    }
+  if (cg->freezer == NULL)
+    cg->freezer = cg->unified;
+}
+
+static struct silo_cgroup *
+cgroup_new (size_t n)
+{
+  struct silo_cgroup *cg = xmalloc0 (sizeof (*cg));
+
+  cg->hierarchies = xmalloc0 (n * sizeof (*cg->hierarchies));
+  cg->n_hierarchies = n;
+  for (size_t i = 0; i < n; i++)
+    cg->hierarchies[i].dir_fd = -1;
+  return cg;
+}
+
+void
+silo_cgroup_free (struct silo_cgroup *cg)
+{
+  if (cg == NULL)
+    return;
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      silo_closep (&h->dir_fd);
+      free (h->controllers);
+      free (h->mount_point);
+      free (h->path);
+    }
+  free (cg->hierarchies);
+  free (cg);
+}
+
+/* ---- create ----------------------------------------------------------------------------- */
+
+/* Make (or find) each level of relative below the hierarchy's root, readying each level
+ * with the driver, and keep the leaf open.  */
+static int
+hierarchy_make (struct cgroup_hierarchy *h, const char *relative, struct silo_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (relative);
+  _cleanup_close_ int fd = open (h->mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char *save = NULL;
+  bool made = false;
+
+  if (fd < 0)
+    return silo_fail (err, errno, "open cgroup hierarchy `%s`", h->mount_point);
+  for (char *c = strtok_r (copy, "/", &save); c != NULL; c = strtok_r (NULL, "/", &save))
+    {
+      _cleanup_close_ int next = -1;
+
+      made = mkdirat (fd, c, 0755) == 0;
+      if (!made && errno != EEXIST)
+        return silo_fail (err, errno, "mkdir `%s/%s`", h->mount_point, relative);
+      if (made || h->made_levels > 0)
+        h->made_levels++;
+      next = openat (fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        return silo_fail (err, errno, "open `%s/%s`", h->mount_point, relative);
+      if (h->driver->init_level != NULL && h->driver->init_level (h, fd, next, made, err) < 0)
+        return -1;
+      silo_closep (&fd);
+      fd = steal_fd (&next);
+    }
+  if (!made && h->driver->check_unused (h, fd, err) < 0)
+    return -1;
+  h->dir_fd = steal_fd (&fd);
+  return 0;
+}
+
+/* Remove the levels create made, deepest first; what someone else put there stays.  */
+static void
+hierarchy_unmake (struct cgroup_hierarchy *h)
+{
+  _cleanup_free_ char *path = xstrdup (h->path);
+
+  silo_closep (&h->dir_fd);
+  for (; h->made_levels > 0; h->made_levels--)
+    {
+      char *slash = strrchr (path, '/');
+      if (rmdir (path) < 0 && errno != ENOENT)
+        silo_log_warning ("remove cgroup `%s` after a failed create: %s", path, strerror (errno));
+      if (slash == NULL || slash == path)
+        break;
+      *slash = '\0';
+    }
+}
+
+static struct silo_cgroup *
+cgroup_from_mounts (struct cgroup_mount *mounts, size_t n, const char *relative)
+{
+  struct silo_cgroup *cg = cgroup_new (n);
+
+  for (size_t i = 0; i < n; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      h->driver = mounts[i].version == CGROUP_V2 ? &cgroup_driver_v2 : &cgroup_driver_v1;
+      h->controllers = steal_pointer (&mounts[i].controllers);
+      h->mount_point = steal_pointer (&mounts[i].mount_point);
+      h->path = xasprintf ("%s/%s", strcmp (h->mount_point, "/") == 0 ? "" : h->mount_point, relative);
+    }
+  set_roles (cg);
+  return cg;
+}
+
+static int
+make_and_apply (struct silo_cgroup *cg, const char *relative, const oci_resources *r,
+                struct silo_error **err)
+{
+  bool devices_enforced = false;
+
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    if (hierarchy_make (&cg->hierarchies[i], relative, err) < 0)
+      return -1;
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      if (h->driver->apply != NULL && h->driver->apply (h, h->dir_fd, r, err) < 0)
+        return silo_wrap (err, "cgroup `%s`", h->path);
+      if (h->driver->version == CGROUP_V1 && cgroup_has_controller (h->controllers, "devices"))
+        devices_enforced = true;
+    }
+  if (!devices_enforced && r != NULL && r->n_devices > 0)
+    silo_log_warning ("linux.resources.devices: not enforced on this host (no cgroup v1 devices "
+                      "controller; the cgroup2 eBPF device filter comes with the cgroups work)");
+  return 0;
+}
+
+int
+silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **out,
+                    struct silo_error **err)
+{
+  const oci_linux *l = c != NULL ? c->linux_ : NULL;
+  _cleanup_free_ char *relative = NULL, *mountinfo = NULL;
+  struct cgroup_mount *mounts = NULL;
+  struct silo_cgroup *cg;
+  size_t n = 0;
+
+  if (cgroup_relative_path (l != NULL ? l->cgroups_path : NULL, id, &relative, err) < 0
+      || read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, err) < 0
+      || cgroup_layout_parse (mountinfo, &mounts, &n, err) < 0)
+    return silo_wrap (err, "cgroup of container `%s`", id);
+  if (n == 0)
+    return silo_fail (err, 0, "cgroup of container `%s`: no cgroup filesystem is mounted "
+                      "(see /proc/self/mountinfo); mount one or use --cgroup-manager disabled", id);
+  cg = cgroup_from_mounts (mounts, n, relative);
+  cgroup_mounts_free (mounts, n);
+  if (make_and_apply (cg, relative, l != NULL ? l->resources : NULL, err) < 0)
+    {
+      for (size_t i = 0; i < cg->n_hierarchies; i++)
+        hierarchy_unmake (&cg->hierarchies[i]);
+      silo_cgroup_free (cg);
+      return silo_wrap (err, "cgroup of container `%s`", id);
+    }
+  *out = cg;
+  return 0;
+}
+
+/* ---- use -------------------------------------------------------------------------------- */
+
+int
+silo_cgroup_v2_fd (const struct silo_cgroup *cg)
+{
+  return cg != NULL && cg->unified != NULL ? cg->unified->dir_fd : -1;
+}
+
+int
+silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err)
+{
+  char value[32];
+
+  snprintf (value, sizeof (value), "%d", (int) pid);
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      const struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      _cleanup_close_ int tmp = -1;
+      int dir;
+
+      if (v2_done && h == cg->unified)
+        continue;
+      dir = cgroup_hierarchy_dir (h, &tmp, err);
+      if (dir < 0 || cgroup_write (dir, "cgroup.procs", value, err) < 0)
+        return silo_wrap (err, "move process %d into cgroup `%s`", (int) pid, h->path);
+    }
+  return 0;
+}
+
+void
+silo_cgroup_paths (const struct silo_cgroup *cg, silo_cgroup_path **out, size_t *n)
+{
+  silo_cgroup_path *paths = xmalloc0 (cg->n_hierarchies * sizeof (*paths));
+
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      paths[i].controller = xstrdup (cg->hierarchies[i].controllers);
+      paths[i].path = xstrdup (cg->hierarchies[i].path);
+    }
+  *out = paths;
+  *n = cg->n_hierarchies;
+}
+
+static bool
+has_dotdot (const char *path)
+{
+  for (const char *p = strstr (path, ".."); p != NULL; p = strstr (p + 1, ".."))
+    if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+      return true;
+  return false;
+}
+
+int
+silo_cgroup_load (const silo_cgroup_path *paths, size_t n, struct silo_cgroup **out,
+                  struct silo_error **err)
+{
+  struct silo_cgroup *cg;
+
+  for (size_t i = 0; i < n; i++)
+    if (paths[i].controller == NULL || paths[i].controller[0] == '\0' || paths[i].path == NULL
+        || paths[i].path[0] != '/' || has_dotdot (paths[i].path))
+      return silo_fail (err, 0, "state file: cgroups[%zu]: not a controller and an absolute "
+                        "cgroup path", i);
+  cg = cgroup_new (n);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      bool unified = strcmp (paths[i].controller, CGROUP_UNIFIED_NAME) == 0;
+      h->driver = unified ? &cgroup_driver_v2 : &cgroup_driver_v1;
+      h->controllers = xstrdup (paths[i].controller);
+      h->path = xstrdup (paths[i].path);
+    }
+  set_roles (cg);
+  *out = cg;
+  return 0;
+}

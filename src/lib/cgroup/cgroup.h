@@ -1,0 +1,96 @@
+/* silo: the container's cgroups (cgroupfs manager), the whole interface.
+ *
+ * The layout is detected per hierarchy from /proc/self/mountinfo, never assumed: every
+ * mounted cgroup v1 hierarchy (named ones such as name=systemd included) and the cgroup2
+ * mount each get the container's cgroup.  A host is pure v2, pure v1 or hybrid (v1
+ * controllers beside a cgroup2 mount that may itself hold controllers, e.g. hugetlb).
+ *
+ * Where the container's cgroup goes (linux.cgroupsPath, in every hierarchy):
+ *   absent or ""       /<id>
+ *   "a/b" or "/a/b"    /a/b below each hierarchy's root (never below silo's own cgroup)
+ * ".." is refused, and so is a path that names the root.  A cgroup that already exists
+ * and holds processes is refused: two containers must not share one.
+ *
+ * Lifecycle (create):  validate -> create -> clone3 into silo_cgroup_v2_fd() -> enter ->
+ * (child: join the cgroup namespace, then mount_in_container) -> paths -> state file.
+ * Later commands:      load (from the state file) -> pids / kill_all / is_frozen / destroy.
+ *
+ * Resources: only linux.resources.devices, on the v1 devices controller, for now; any
+ * other linux.resources member is refused by silo_cgroup_validate by name.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef SILO_CGROUP_H
+#define SILO_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci.h"
+
+struct silo_cgroup;
+
+/* Check, before anything is made, what the config asks of cgroups: linux.cgroupsPath's
+ * shape, linux.resources.devices rules, and that no unsupported resource is set.  */
+int silo_cgroup_validate (const oci_config *c, struct silo_error **err);
+
+/* Make the container's cgroup in every mounted hierarchy and apply its resources (v1
+ * devices: deny all, the config's rules in order, then the defaults every container
+ * gets).  On failure nothing it made is left behind.  */
+int silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **out,
+                        struct silo_error **err);
+
+/* O_DIRECTORY fd of the cgroup2 leaf for clone3(CLONE_INTO_CGROUP); -1 when there is
+ * none.  Owned by cg.  */
+int silo_cgroup_v2_fd (const struct silo_cgroup *cg);
+
+/* Move pid into the container's cgroup of every hierarchy; v2_done: clone3 already put
+ * it in the cgroup2 one.  */
+int silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err);
+
+/* Copies of {controller, host directory} for the state file; the caller frees them
+ * (silo_state_free does).  Controllers: "cpu", "cpu,cpuacct", "name=systemd", and
+ * "unified" for the cgroup2 mount.  */
+void silo_cgroup_paths (const struct silo_cgroup *cg, silo_cgroup_path **out, size_t *n);
+
+/* From the state file: no mountinfo, no config.  Cheap: nothing is opened until used.  */
+int silo_cgroup_load (const silo_cgroup_path *paths, size_t n, struct silo_cgroup **out,
+                      struct silo_error **err);
+
+/* Every process of the container's cgroup subtree (caller frees *pids).  */
+int silo_cgroup_pids (const struct silo_cgroup *cg, pid_t **pids, size_t *n, struct silo_error **err);
+
+/* Signal every process of the container.  SIGKILL goes through cgroup.kill where the
+ * kernel has it; otherwise v1 freezes the freezer cgroup so nothing forks past the
+ * signal, signals each process and thaws (a paused container stays paused, except for
+ * SIGKILL, which must be let through to kill).  */
+int silo_cgroup_kill_all (const struct silo_cgroup *cg, int sig, struct silo_error **err);
+
+/* SIGKILL what is left, wait (at most 2 s) for the cgroup to empty, then remove it in
+ * every hierarchy, children first.  Already gone is fine: it may run twice, or after a
+ * create that died half-way.  The error names processes that would not die.  cg stays
+ * allocated: silo_cgroup_free it.  */
+int silo_cgroup_destroy (struct silo_cgroup *cg, struct silo_error **err);
+
+/* The freezer (v1) or cgroup.freeze (v2) holds the container frozen ("paused").  */
+bool silo_cgroup_is_frozen (const struct silo_cgroup *cg);
+
+/* The OCI `cgroup` mount, in the container's mount namespace before pivot_root.  rootfd
+ * is an O_PATH fd of the rootfs; destination is resolved inside it.  The caller has
+ * already entered the cgroups and, with cgroupns, unshared the cgroup namespace after
+ * that (so its root is the container's cgroup).  mount_flags: MS_RDONLY, MS_NOSUID,
+ * MS_NODEV, MS_NOEXEC and the atime flags are honoured, other bits ignored.
+ *   pure v2: cgroup2 at destination (cgroupns) or a bind of the container's cgroup;
+ *   v1 / hybrid: a tmpfs (mode 755) with one directory per hierarchy, named as on the
+ *   host, each a fresh cgroup mount (cgroupns) or a bind of the container's cgroup,
+ *   symlinks for co-mounted controllers (cpu -> cpu,cpuacct); the tmpfs is made
+ *   read-only last when MS_RDONLY is asked.
+ * Needs the mount API (fsopen, open_tree, move_mount, mount_setattr: Linux 5.12).  */
+int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int rootfd, const char *destination,
+                                    unsigned long mount_flags, bool cgroupns, struct silo_error **err);
+
+void silo_cgroup_free (struct silo_cgroup *cg);   /* NULL is fine */
+
+#endif

@@ -1,0 +1,141 @@
+/* silo: features.json (runtime-spec features.md), what `silo features` prints: the spec
+ * versions, hooks, mount options, namespaces, capabilities, cgroup and seccomp support of
+ * this build on this kernel.  Higher layers (containerd, CRI-O) read it to decide what to
+ * ask for; claiming a feature silo lacks would make them build configs that fail.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <ctype.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+
+#include "container.h"
+#include "oci.h"
+#include "util.h"
+
+static const char *const hooks[] = {
+  "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+  NULL
+};
+
+/* The options the mount code (mount.c) understands; keep the two in step.  */
+static const char *const mount_options[] = {
+  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
+  "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
+  "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
+  "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
+  "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
+  "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
+  "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
+  "symfollow", "sync", "unbindable", NULL
+};
+
+static const char *const seccomp_actions[] = {
+  "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+  NULL
+};
+
+static const char *const seccomp_operators[] = {
+  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+  "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL
+};
+
+/* Spec name and libseccomp name of each architecture; the list printed is the part this
+ * libseccomp knows (2.5 lacks loongarch64, m68k, sh).  */
+static const char *const seccomp_archs[][2] = {
+  { "SCMP_ARCH_AARCH64", "aarch64" }, { "SCMP_ARCH_ARM", "arm" },
+  { "SCMP_ARCH_LOONGARCH64", "loongarch64" }, { "SCMP_ARCH_M68K", "m68k" },
+  { "SCMP_ARCH_MIPS", "mips" }, { "SCMP_ARCH_MIPS64", "mips64" },
+  { "SCMP_ARCH_MIPS64N32", "mips64n32" }, { "SCMP_ARCH_MIPSEL", "mipsel" },
+  { "SCMP_ARCH_MIPSEL64", "mipsel64" }, { "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" },
+  { "SCMP_ARCH_PARISC", "parisc" }, { "SCMP_ARCH_PARISC64", "parisc64" },
+  { "SCMP_ARCH_PPC", "ppc" }, { "SCMP_ARCH_PPC64", "ppc64" }, { "SCMP_ARCH_PPC64LE", "ppc64le" },
+  { "SCMP_ARCH_RISCV64", "riscv64" }, { "SCMP_ARCH_S390", "s390" }, { "SCMP_ARCH_S390X", "s390x" },
+  { "SCMP_ARCH_SH", "sh" }, { "SCMP_ARCH_SHEB", "sheb" }, { "SCMP_ARCH_X32", "x32" },
+  { "SCMP_ARCH_X86", "x86" }, { "SCMP_ARCH_X86_64", "x86_64" },
+};
+
+/* Each flag with the libseccomp API level (seccomp_api_get) that can set it: the level
+ * already accounts for what the running kernel accepts.  */
+static const struct { const char *name; unsigned int api_level; } seccomp_flags[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", 2 },
+  { "SECCOMP_FILTER_FLAG_LOG", 3 },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 7 },
+};
+
+#define N_SECCOMP_ARCHS SILO_ARRAY_SIZE (seccomp_archs)
+#define N_SECCOMP_FLAGS SILO_ARRAY_SIZE (seccomp_flags)
+
+/* "CAP_CHOWN" ... for every capability both libcap and the running kernel know.  */
+static char **
+capability_names (void)
+{
+  int n = cap_max_bits ();
+  char **names = xmalloc0 (((size_t) (n > 0 ? n : 0) + 1) * sizeof (*names));
+  size_t k = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      char *lower = cap_to_name (i);
+      /* libcap names a capability newer than itself by its number: leave it out.  */
+      if (lower != NULL && !isdigit ((unsigned char) lower[0]))
+        {
+          names[k] = xasprintf ("CAP_%s", lower + 4);   /* skip "cap_" */
+          for (char *p = names[k]; *p; p++)
+            *p = (char) toupper ((unsigned char) *p);
+          k++;
+        }
+      cap_free (lower);
+    }
+  return names;
+}
+
+static void
+seccomp_lists (const char **archs, const char **known_flags, const char **supported_flags)
+{
+  unsigned int level = seccomp_api_get ();
+  size_t k = 0, s = 0;
+
+  for (size_t i = 0; i < N_SECCOMP_ARCHS; i++)
+    if (seccomp_arch_resolve_name (seccomp_archs[i][1]) != 0)
+      archs[k++] = seccomp_archs[i][0];
+  archs[k] = NULL;
+  for (size_t i = 0; i < N_SECCOMP_FLAGS; i++)
+    {
+      known_flags[i] = seccomp_flags[i].name;
+      if (level >= seccomp_flags[i].api_level)
+        supported_flags[s++] = seccomp_flags[i].name;
+    }
+  known_flags[N_SECCOMP_FLAGS] = NULL;
+  supported_flags[s] = NULL;
+}
+
+int
+silo_features_generate (char **json, struct silo_error **err)
+{
+  static const char *const annotation_keys[] = { "io.github.silo.commit",
+                                                 "io.github.silo.version", NULL };
+  static const char *const annotation_values[] = { SILO_GIT_COMMIT, PACKAGE_VERSION, NULL };
+  const char *namespaces[OCI_NS__COUNT + 1] = { NULL };
+  const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[N_SECCOMP_FLAGS + 1],
+    *supported_flags[N_SECCOMP_FLAGS + 1];
+  _cleanup_strv_ char **capabilities = capability_names ();
+  oci_features f = {
+    .oci_version_min = "1.0.0", .oci_version_max = OCI_SPEC_VERSION,
+    .hooks = hooks, .mount_options = mount_options, .namespaces = namespaces,
+    .capabilities = (const char *const *) capabilities,
+    .cgroup_v1 = true, .cgroup_v2 = true,
+    .seccomp_enabled = true, .seccomp_actions = seccomp_actions,
+    .seccomp_operators = seccomp_operators, .seccomp_archs = archs,
+    .seccomp_known_flags = known_flags, .seccomp_supported_flags = supported_flags,
+    .annotation_keys = annotation_keys, .annotation_values = annotation_values,
+  };
+
+  for (int t = 0; t < OCI_NS__COUNT; t++)
+    namespaces[t] = oci_namespace_type_name ((oci_namespace_type) t);
+  seccomp_lists (archs, known_flags, supported_flags);
+  return oci_features_generate (&f, json, NULL, err);
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "pathsafe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+#define PROCFS_STRICT (RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS)
+
+int
+silo_openat2 (int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+  struct open_how how = { .flags = flags | O_CLOEXEC, .mode = mode, .resolve = resolve };
+
+  /* EAGAIN: a concurrent rename or mount made the scoped lookup unsure; it asks for a
+   * retry.  Bounded, so that a hostile loop of renames cannot keep us here.  */
+  for (int attempt = 0; attempt < 64; attempt++)
+    {
+      long fd = syscall (SYS_openat2, dirfd, path, &how, sizeof (how));
+      if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
+        return (int) fd;
+    }
+  return -1;
+}
+
+int
+silo_open_in_root (int rootfd, const char *path, int flags, mode_t mode, struct silo_error **err)
+{
+  int fd = silo_openat2 (rootfd, path, (uint64_t) flags, mode, IN_ROOT);
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s` in the container rootfs", path);
+  return fd;
+}
+
+char *
+silo_path_clean (const char *path)
+{
+  size_t used = 0;
+  char *out = xmalloc0 (strlen (path) + 2);
+
+  for (const char *p = path; *p != '\0';)
+    {
+      const char *start;
+      size_t n;
+
+      while (*p == '/')
+        p++;
+      start = p;
+      while (*p != '\0' && *p != '/')
+        p++;
+      n = (size_t) (p - start);
+      if (n == 0 || (n == 1 && start[0] == '.'))
+        continue;
+      if (n == 2 && start[0] == '.' && start[1] == '.')
+        {
+          while (used > 0 && out[used - 1] != '/')
+            used--;
+          if (used > 0)
+            used--;
+          continue;
+        }
+      out[used++] = '/';
+      memcpy (out + used, start, n);
+      used += n;
+    }
+  if (used == 0)
+    out[used++] = '/';
+  out[used] = '\0';
+  return out;
+}
+
+/* One component at a time, each prefix resolved from the root again: mkdirat() only ever
+ * gets a single name under a directory fd that was itself resolved inside the root, so an
+ * existing symlink component is followed the way the container will see it, never out.  */
+static int
+mkdirs_walk (int rootfd, const char *path, mode_t mode, struct silo_error **err)
+{
+  _cleanup_free_ char *prefix = xstrdup (path);
+  _cleanup_close_ int current = -1;
+  char *p = prefix;
+
+  for (;;)
+    {
+      char *name, saved;
+      int fd;
+
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        break;
+      name = p;
+      while (*p != '\0' && *p != '/')
+        p++;
+      saved = *p;
+      *p = '\0';
+      fd = silo_openat2 (rootfd, prefix, O_PATH | O_DIRECTORY, 0, IN_ROOT);
+      if (fd < 0 && errno == ENOENT)
+        {
+          if (mkdirat (current >= 0 ? current : rootfd, name, mode) < 0 && errno != EEXIST)
+            return silo_fail (err, errno, "mkdir `%s` in the container rootfs", prefix);
+          fd = silo_openat2 (rootfd, prefix, O_PATH | O_DIRECTORY, 0, IN_ROOT);
+          /* Not there, yet mkdir says it exists: a symlink to nowhere, left alone.  */
+          if (fd < 0 && errno == ENOENT)
+            return silo_fail (err, ENOENT, "`%s` in the container rootfs is a dangling symlink",
+                              prefix);
+        }
+      if (fd < 0)
+        return silo_fail (err, errno, "open `%s` in the container rootfs", prefix);
+      silo_closep (&current);
+      current = fd;
+      *p = saved;
+    }
+  if (current < 0)
+    return silo_open_in_root (rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
+  return steal_fd (&current);
+}
+
+int
+silo_mkdirs_in_root (int rootfd, const char *path, mode_t mode, struct silo_error **err)
+{
+  int fd = silo_openat2 (rootfd, path, O_PATH | O_DIRECTORY, 0, IN_ROOT);
+
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return silo_fail (err, errno, "open `%s` in the container rootfs", path);
+  return mkdirs_walk (rootfd, path, mode, err);
+}
+
+int
+silo_mkfile_in_root (int rootfd, const char *path, mode_t mode, struct silo_error **err)
+{
+  _cleanup_free_ char *parent = NULL;
+  _cleanup_close_ int dirfd = -1, created = -1;
+  const char *name;
+  char *slash;
+  int fd = silo_openat2 (rootfd, path, O_PATH, 0, IN_ROOT);
+
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return silo_fail (err, errno, "open `%s` in the container rootfs", path);
+
+  parent = xstrdup (path);
+  slash = strrchr (parent, '/');
+  name = slash != NULL ? slash + 1 : parent;
+  if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return silo_fail (err, EINVAL, "`%s` does not name a file", path);
+  if (slash != NULL)
+    *slash = '\0';
+  dirfd = silo_mkdirs_in_root (rootfd, slash != NULL && *parent != '\0' ? parent : "/", 0755, err);
+  if (dirfd < 0)
+    return -1;
+
+  created = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
+  if (created < 0 && errno != EEXIST)
+    return silo_fail (err, errno, "create `%s` in the container rootfs", path);
+  /* Created here: open that very entry.  EEXIST: something appeared meanwhile (or a
+   * dangling symlink): resolve the whole path again, inside the root.  */
+  if (created >= 0)
+    fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  else
+    fd = silo_openat2 (rootfd, path, O_PATH, 0, IN_ROOT);
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s` in the container rootfs", path);
+  return fd;
+}
+
+/* ---- procfs ------------------------------------------------------------------- */
+
+static int
+procfs_new_instance (void)
+{
+  _cleanup_close_ int fs = fsopen ("proc", FSOPEN_CLOEXEC);
+
+  if (fs < 0 || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return -1;
+  return fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+}
+
+int
+silo_procfs_open (struct silo_error **err)
+{
+  _cleanup_close_ int mnt = procfs_new_instance ();
+  struct statfs sfs;
+  int fd, fsopen_errno = errno;
+
+  /* A fresh instance is refused in a user namespace that does not own the pid namespace
+   * (mount_too_revealing); a clone of the /proc mount alone (no submounts: nothing some
+   * tool bind-mounted over /proc files comes along) is the next best thing.  */
+  if (mnt < 0)
+    mnt = open_tree (AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (mnt < 0)
+    return silo_fail (err, errno, "open a private procfs (fsopen: %s; clone of /proc)",
+                      strerror (fsopen_errno));
+  fd = openat (mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return silo_fail (err, errno, "open the private procfs");
+  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+    {
+      int saved = sfs.f_type != PROC_SUPER_MAGIC ? EXDEV : errno;
+      close (fd);
+      return silo_fail (err, saved, "the private procfs is not procfs");
+    }
+  return fd;
+}
+
+/* "self/x" -> "<pid>/x", "thread-self/x" -> "<pid>/task/<tid>/x", numbers as procfd's
+ * instance sees the caller (its pid namespace may not be ours).  *out stays NULL when
+ * the path needs no rewriting.  */
+static int
+procfs_resolve_self (int procfd, const char *path, char **out, struct silo_error **err)
+{
+  static const char *const links[] = { "self", "thread-self" };
+  char target[64];
+
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (links); i++)
+    {
+      size_t n = strlen (links[i]);
+      ssize_t r;
+
+      if (strncmp (path, links[i], n) != 0 || path[n] != '/')
+        continue;
+      r = readlinkat (procfd, links[i], target, sizeof (target) - 1);
+      if (r < 0)
+        return silo_fail (err, errno, "readlink /proc/%s", links[i]);
+      target[r] = '\0';
+      *out = xasprintf ("%s%s", target, path + n);
+      return 0;
+    }
+  return 0;
+}
+
+static int
+procfs_check_file (int procfd, int fd, const char *path, struct silo_error **err)
+{
+  struct statx dir_stx, file_stx;
+  struct statfs sfs;
+
+  if (fstatfs (fd, &sfs) < 0)
+    return silo_fail (err, errno, "fstatfs /proc/%s", path);
+  if (sfs.f_type != PROC_SUPER_MAGIC)
+    return silo_fail (err, EXDEV, "/proc/%s is not on procfs", path);
+  if (statx (procfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &dir_stx) < 0
+      || statx (fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &file_stx) < 0)
+    return silo_fail (err, errno, "statx /proc/%s", path);
+  if (dir_stx.stx_mnt_id != file_stx.stx_mnt_id)
+    return silo_fail (err, EXDEV, "/proc/%s is not on silo's own procfs mount", path);
+  return 0;
+}
+
+int
+silo_procfs_write (int procfd, const char *path, const char *data, size_t len,
+                   struct silo_error **err)
+{
+  _cleanup_free_ char *rewritten = NULL;
+  _cleanup_close_ int fd = -1;
+  ssize_t r;
+
+  if (procfs_resolve_self (procfd, path, &rewritten, err) < 0)
+    return -1;
+  fd = silo_openat2 (procfd, rewritten != NULL ? rewritten : path, O_WRONLY | O_NOCTTY, 0,
+                     PROCFS_STRICT);
+  if (fd < 0)
+    return silo_fail (err, errno, "open /proc/%s for writing", path);
+  if (procfs_check_file (procfd, fd, path, err) < 0)
+    return -1;
+  /* One write(2): uid_map, gid_map and setgroups take the whole value at once.  */
+  do
+    r = write (fd, data, len);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return silo_fail (err, errno, "write `%.*s` to /proc/%s", (int) (len > 64 ? 64 : len), data, path);
+  if ((size_t) r != len)
+    return silo_fail (err, EIO, "short write to /proc/%s (%zd of %zu bytes)", path, r, len);
+  return 0;
+}

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "seccomp.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+#define SECCOMP_MAX_ARGUMENT 6
+
+/* How much an action lets through, to tell whether leaving a rule out (its syscall then
+ * meets the default action) can only make the filter stricter.  */
+enum action_strictness { LETS_THROUGH, LOGS, DENIES, KILLS };
+
+struct action_name
+{
+  const char *name;
+  uint32_t action;
+  bool takes_errno;
+  enum action_strictness strictness;
+};
+
+static const struct action_name action_names[] = {
+  { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false, KILLS },
+  { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false, KILLS },
+  { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false, KILLS },
+  { "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false, DENIES },
+  { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO (0), true, DENIES },
+  { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true, DENIES },
+  { "SCMP_ACT_LOG", SCMP_ACT_LOG, false, LOGS },
+  { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false, LETS_THROUGH },
+};
+
+static const struct { const char *name; enum scmp_compare op; } operator_names[] = {
+  { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+/* The flags of seccomp(2) that the spec lists; attribute 0 means nothing to set.  */
+static const struct { const char *name; enum scmp_filter_attr attribute; } flag_names[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
+  { "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
+};
+
+struct resolved_action
+{
+  uint32_t action;
+  enum action_strictness strictness;
+};
+
+static void
+seccomp_releasep (scmp_filter_ctx *ctx)
+{
+  if (*ctx != NULL)
+    seccomp_release (*ctx);
+}
+
+/* `field` is the JSON path of the action, `errno_field` that of its errnoRet.  */
+static int
+resolve_action (const char *field, const char *errno_field, const char *name, bool has_errno,
+                uint32_t errno_ret, struct resolved_action *out, struct silo_error **err)
+{
+  if (name != NULL && strcmp (name, "SCMP_ACT_NOTIFY") == 0)
+    return silo_fail (err, 0, "%s: SCMP_ACT_NOTIFY: seccomp notify is not supported by silo yet",
+                      field);
+  for (size_t i = 0; name != NULL && i < SILO_ARRAY_SIZE (action_names); i++)
+    {
+      const struct action_name *a = &action_names[i];
+
+      if (strcmp (name, a->name) != 0)
+        continue;
+      if (has_errno && !a->takes_errno)
+        return silo_fail (err, 0, "%s: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, "
+                          "not %s", errno_field, name);
+      out->action = a->takes_errno ? a->action | ((has_errno ? errno_ret : EPERM) & 0xffff)
+                                   : a->action;
+      out->strictness = a->strictness;
+      return 0;
+    }
+  return silo_fail (err, 0, "%s: unknown action `%s`", field, name != NULL ? name : "");
+}
+
+static int
+resolve_default_action (const oci_seccomp *s, struct resolved_action *out, struct silo_error **err)
+{
+  return resolve_action ("linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet",
+                         s->default_action, s->has_default_errno_ret, s->default_errno_ret, out,
+                         err);
+}
+
+static int
+resolve_syscall_action (const oci_seccomp_syscall *sc, size_t i, struct resolved_action *out,
+                        struct silo_error **err)
+{
+  char field[64], errno_field[64];
+
+  snprintf (field, sizeof field, "linux.seccomp.syscalls[%zu].action", i);
+  snprintf (errno_field, sizeof errno_field, "linux.seccomp.syscalls[%zu].errnoRet", i);
+  return resolve_action (field, errno_field, sc->action, sc->has_errno_ret, sc->errno_ret, out,
+                         err);
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's "x86_64".  */
+static uint32_t
+resolve_architecture (const char *name)
+{
+  char lower[32];
+  size_t i;
+
+  if (name == NULL || strncmp (name, "SCMP_ARCH_", 10) != 0 || strlen (name + 10) >= sizeof lower)
+    return 0;
+  for (i = 0; name[10 + i] != '\0'; i++)
+    lower[i] = (char) tolower ((unsigned char) name[10 + i]);
+  lower[i] = '\0';
+  return seccomp_arch_resolve_name (lower);
+}
+
+static int
+resolve_flag (const char *name, size_t i, enum scmp_filter_attr *attribute,
+              struct silo_error **err)
+{
+  for (size_t j = 0; name != NULL && j < SILO_ARRAY_SIZE (flag_names); j++)
+    if (strcmp (name, flag_names[j].name) == 0)
+      {
+        *attribute = flag_names[j].attribute;
+        return 0;
+      }
+  return silo_fail (err, 0, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
+                    name != NULL ? name : "");
+}
+
+static int
+resolve_argument (const oci_seccomp_arg *a, size_t i, size_t j, struct scmp_arg_cmp *out,
+                  struct silo_error **err)
+{
+  if (a->index >= SECCOMP_MAX_ARGUMENT)
+    return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is above the "
+                      "last argument (%d)", i, j, a->index, SECCOMP_MAX_ARGUMENT - 1);
+  for (size_t k = 0; a->op != NULL && k < SILO_ARRAY_SIZE (operator_names); k++)
+    if (strcmp (a->op, operator_names[k].name) == 0)
+      {
+        /* MASKED_EQ compares (arg & value) with valueTwo; the others use value alone.  */
+        *out = (struct scmp_arg_cmp) { .arg = a->index, .op = operator_names[k].op,
+                                       .datum_a = a->value, .datum_b = a->value_two };
+        return 0;
+      }
+  return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator `%s`",
+                    i, j, a->op != NULL ? a->op : "");
+}
+
+static bool
+list_contains (const char *list, const char *name)
+{
+  size_t len = strlen (name);
+
+  for (const char *p = list; p != NULL && (p = strstr (p, name)) != NULL; p += len)
+    if ((p == list || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+      return true;
+  return false;
+}
+
+/* Names libseccomp does not know go to `unknown` ("a, b") when leaving them out is safe.  */
+static int
+validate_syscall (const oci_seccomp_syscall *sc, size_t i, const struct resolved_action *fallback,
+                  char **unknown, struct silo_error **err)
+{
+  const struct scmp_version *v = seccomp_version ();
+  struct resolved_action action;
+  struct scmp_arg_cmp cmp;
+
+  if (resolve_syscall_action (sc, i, &action, err) < 0)
+    return -1;
+  for (size_t j = 0; j < sc->n_args; j++)
+    if (resolve_argument (&sc->args[j], i, j, &cmp, err) < 0)
+      return -1;
+  for (size_t j = 0; j < sc->n_names; j++)
+    {
+      const char *name = sc->names[j];
+
+      if (seccomp_syscall_resolve_name (name) != __NR_SCMP_ERROR)
+        continue;
+      if (fallback->strictness < action.strictness)
+        return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].names[%zu]: `%s` is not a system "
+                          "call libseccomp %u.%u.%u knows, and without its rule the less strict "
+                          "defaultAction would apply", i, j, name, v->major, v->minor, v->micro);
+      if (list_contains (*unknown, name))
+        continue;
+      char *longer = *unknown == NULL ? xstrdup (name) : xasprintf ("%s, %s", *unknown, name);
+      free (*unknown);
+      *unknown = longer;
+    }
+  return 0;
+}
+
+int
+silo_seccomp_validate (const oci_seccomp *s, struct silo_error **err)
+{
+  const struct scmp_version *v = seccomp_version ();
+  _cleanup_free_ char *unknown = NULL;
+  struct resolved_action fallback;
+  enum scmp_filter_attr attribute;
+
+  if (s == NULL)
+    return 0;
+  if (s->listener_path != NULL)
+    return silo_fail (err, 0, "linux.seccomp.listenerPath: seccomp notify is not supported by "
+                      "silo yet");
+  if (resolve_default_action (s, &fallback, err) < 0)
+    return -1;
+  for (size_t i = 0; i < s->n_architectures; i++)
+    if (resolve_architecture (s->architectures[i]) == 0)
+      return silo_fail (err, 0, "linux.seccomp.architectures[%zu]: `%s` is not an architecture "
+                        "libseccomp %u.%u.%u knows", i, s->architectures[i], v->major, v->minor,
+                        v->micro);
+  for (size_t i = 0; i < s->n_flags; i++)
+    if (resolve_flag (s->flags[i], i, &attribute, err) < 0)
+      return -1;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (validate_syscall (&s->syscalls[i], i, &fallback, &unknown, err) < 0)
+      return -1;
+  if (unknown != NULL)
+    silo_log_warning ("linux.seccomp: libseccomp %u.%u.%u does not know %s; the default action "
+                      "applies to them", v->major, v->minor, v->micro, unknown);
+  return 0;
+}
+
+/* ---- building the filter --------------------------------------------------------- */
+
+static bool
+has_repeated_argument (const struct scmp_arg_cmp *cmp, size_t n)
+{
+  for (size_t j = 1; j < n; j++)
+    for (size_t k = 0; k < j; k++)
+      if (cmp[j].arg == cmp[k].arg)
+        return true;
+  return false;
+}
+
+static int
+add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct scmp_arg_cmp *cmp,
+          size_t n_cmp, bool one_rule_each)
+{
+  int r;
+
+  if (!one_rule_each)
+    return seccomp_rule_add_array (ctx, action, nr, (unsigned int) n_cmp, cmp);
+  for (size_t j = 0; j < n_cmp; j++)
+    if ((r = seccomp_rule_add_array (ctx, action, nr, 1, &cmp[j])) < 0)
+      return r;
+  return 0;
+}
+
+static int
+add_syscall_rules (scmp_filter_ctx ctx, const oci_seccomp_syscall *sc, size_t i,
+                   uint32_t default_action, struct silo_error **err)
+{
+  _cleanup_free_ struct scmp_arg_cmp *cmp = xmalloc0 ((sc->n_args + 1) * sizeof (*cmp));
+  struct resolved_action action;
+  bool one_rule_each;
+
+  if (resolve_syscall_action (sc, i, &action, err) < 0)
+    return -1;
+  if (action.action == default_action)
+    return 0;
+  for (size_t j = 0; j < sc->n_args; j++)
+    if (resolve_argument (&sc->args[j], i, j, &cmp[j], err) < 0)
+      return -1;
+  /* libseccomp ANDs the conditions of one rule; several on the same argument can only be
+   * meant as alternatives, so each gets its own rule.  */
+  one_rule_each = has_repeated_argument (cmp, sc->n_args);
+  for (size_t j = 0; j < sc->n_names; j++)
+    {
+      int nr = seccomp_syscall_resolve_name (sc->names[j]), r;
+
+      if (nr == __NR_SCMP_ERROR)
+        continue;   /* validation warned about it */
+      r = add_rule (ctx, action.action, nr, cmp, sc->n_args, one_rule_each);
+      if (r < 0)
+        return silo_fail (err, -r, "linux.seccomp.syscalls[%zu]: add the rule for `%s`", i,
+                          sc->names[j]);
+    }
+  return 0;
+}
+
+static int
+configure_filter (scmp_filter_ctx ctx, const oci_seccomp *s, struct silo_error **err)
+{
+  enum scmp_filter_attr attribute;
+  int r;
+
+  /* no_new_privs follows process.noNewPrivileges, set by the caller; errors from the
+   * kernel come back as they are rather than as ECANCELED.  */
+  if ((r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0
+      || (r = seccomp_attr_set (ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
+    return silo_fail (err, -r, "linux.seccomp: set up the filter");
+  for (size_t i = 0; i < s->n_architectures; i++)
+    {
+      uint32_t arch = resolve_architecture (s->architectures[i]);
+
+      if (arch == 0)
+        return silo_fail (err, 0, "linux.seccomp.architectures[%zu]: unknown `%s`", i,
+                          s->architectures[i]);
+      r = seccomp_arch_add (ctx, arch);
+      if (r < 0 && r != -EEXIST)
+        return silo_fail (err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
+                          s->architectures[i]);
+    }
+  for (size_t i = 0; i < s->n_flags; i++)
+    {
+      if (resolve_flag (s->flags[i], i, &attribute, err) < 0)
+        return -1;
+      if (attribute != 0 && (r = seccomp_attr_set (ctx, attribute, 1)) < 0)
+        return silo_fail (err, -r, "linux.seccomp.flags[%zu]: %s", i, s->flags[i]);
+    }
+  return 0;
+}
+
+int
+silo_seccomp_apply (const oci_seccomp *s, struct silo_error **err)
+{
+  __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
+  struct resolved_action fallback;
+  int r;
+
+  if (s == NULL)
+    return 0;
+  if (resolve_default_action (s, &fallback, err) < 0)
+    return -1;
+  ctx = seccomp_init (fallback.action);
+  if (ctx == NULL)
+    return silo_fail (err, ENOMEM, "linux.seccomp: create the filter");
+  if (configure_filter (ctx, s, err) < 0)
+    return -1;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (add_syscall_rules (ctx, &s->syscalls[i], i, fallback.action, err) < 0)
+      return -1;
+  r = seccomp_load (ctx);
+  if (r < 0)
+    return silo_fail (err, -r, "linux.seccomp: load the filter%s",
+                      r == -EACCES || r == -EPERM ? " (without process.noNewPrivileges this "
+                      "needs CAP_SYS_ADMIN: load it before dropping capabilities)" : "");
+  return 0;
+}

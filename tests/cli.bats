@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# The command line: global options, usage errors, --log/--log-format, spec, features.
+
+load helpers/common
+
+@test "cli: --version names the runtime and the spec version" {
+	run --separate-stderr rt --version
+	assert_success
+	assert_line --index 0 --regexp '^(silo|runc|crun) version [0-9]'
+	assert_line --regexp '^spec: 1\.[0-9]+\.[0-9]+'
+	if is_silo; then
+		assert_line 'spec: 1.3.0'
+	fi
+}
+
+@test "cli: --help lists every command and exits 0" {
+	skip_on crun "--help lists no spec/features commands (crun 1.8.1 has no features command)"
+	run --separate-stderr rt --help
+	assert_success
+	local command
+	for command in create start run state kill delete list spec features; do
+		assert_line --regexp "^ *$command\\b"
+	done
+}
+
+@test "cli: an unknown command is a one-line error" {
+	run --separate-stderr rt frobnicate
+	assert_one_line_error 'frobnicate'
+}
+
+@test "cli: an unknown global flag is a one-line error" {
+	run --separate-stderr rt --frobnicate list
+	assert_one_line_error 'frobnicate'
+}
+
+@test "cli: an unknown command flag is a one-line error" {
+	local command
+	for command in create start run state kill delete list spec; do
+		run --separate-stderr rt "$command" --frobnicate "$ID"
+		assert_one_line_error 'frobnicate'
+	done
+	# Nothing was created by any of them (teardown checks the rest).
+	run rt list -q
+	assert_output ''
+}
+
+@test "cli: a missing argument is a one-line error" {
+	local command
+	for command in create start run state kill delete; do
+		run --separate-stderr rt "$command"
+		assert_one_line_error
+	done
+}
+
+@test "cli: --log --log-format json writes errors as JSON lines and to stderr" {
+	run --separate-stderr rt --log "$TEST_DIR/log.json" --log-format json state "$ID"
+	assert_one_line_error "$ID|does not exist|not exist|no such"
+	[[ -s $TEST_DIR/log.json ]] || fail "nothing was written to the --log file"
+	# Every line is a JSON object; the error is one of them with level, msg and time.
+	run jq -e -s 'all(.[]; type == "object")' "$TEST_DIR/log.json"
+	assert_success
+	run jq -r -s '.[] | select(.level == "error") | [.msg, .time] | @tsv' "$TEST_DIR/log.json"
+	assert_success
+	assert_output --regexp ".+	[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+}
+
+@test "cli: --log in text format receives the error too" {
+	run --separate-stderr rt --log "$TEST_DIR/log.txt" state "$ID"
+	assert_failure
+	[[ -n $stderr ]] || fail "no error on stderr"
+	run grep -ci 'error' "$TEST_DIR/log.txt"
+	assert_success
+}
+
+@test "cli: --log-format with an unknown value is an error" {
+	run --separate-stderr rt --log-format yaml list
+	assert_one_line_error 'yaml|format'
+}
+
+@test "cli: --debug writes debug lines to the log" {
+	requires_containers
+	run --separate-stderr rt --debug --log "$TEST_DIR/log.json" --log-format json \
+		run --bundle "$BUNDLE" "$ID"
+	assert_success
+	run jq -r 'select(.level == "debug") | .msg' "$TEST_DIR/log.json"
+	assert_success
+	[[ -n $output ]] || fail "--debug logged no debug line: $(cat "$TEST_DIR/log.json")"
+}
+
+@test "cli: --systemd-cgroup is a clear error that leaves nothing" {
+	requires_containers
+	run --separate-stderr rt --systemd-cgroup create --bundle "$BUNDLE" "$ID" </dev/null
+	assert_one_line_error 'systemd|cgroupsPath'
+	run rt state "$ID"
+	assert_failure
+}
+
+@test "cli: --cgroup-manager systemd is a clear error, cgroupfs works" {
+	requires_containers
+	skip_on runc "1.1.5 has no --cgroup-manager option"
+	run --separate-stderr rt --cgroup-manager systemd create --bundle "$BUNDLE" "$ID" </dev/null
+	assert_one_line_error 'systemd'
+	run rt state "$ID"
+	assert_failure
+	register_id "$ID"
+	run --separate-stderr rt --cgroup-manager cgroupfs run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+}
+
+@test "cli: --cgroup-manager disabled creates no cgroup" {
+	requires_containers
+	skip_on runc "1.1.5 has no --cgroup-manager option"
+	set_args cat /proc/self/cgroup
+	register_id "$ID"
+	run --separate-stderr rt --cgroup-manager disabled run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	refute_output --partial "$ID"
+}
+
+@test "cli: --rootless false is accepted" {
+	run --separate-stderr rt --rootless false list -q
+	assert_success
+	assert_output ''
+}
+
+@test "spec: -b writes a valid default config.json" {
+	mkdir "$TEST_DIR/spec"
+	run --separate-stderr rt spec -b "$TEST_DIR/spec"
+	assert_success
+	run jq -e '(.ociVersion | type == "string") and (.process.args | length > 0)
+		and .root.path == "rootfs" and (.linux.namespaces | map(.type) | index("mount") != null)' \
+		"$TEST_DIR/spec/config.json"
+	assert_success
+}
+
+@test "spec: writes into the current directory and refuses to overwrite" {
+	mkdir "$TEST_DIR/spec"
+	cd "$TEST_DIR/spec"
+	run --separate-stderr rt spec
+	assert_success
+	[[ -s config.json ]] || fail "no config.json in the current directory"
+	echo '{"keep": true}' >config.json
+	run --separate-stderr rt spec
+	assert_one_line_error 'exist'
+	run jq -e '.keep' config.json
+	assert_success
+}
+
+@test "spec: --rootless adds a user namespace with mappings" {
+	mkdir "$TEST_DIR/spec"
+	run --separate-stderr rt spec --rootless -b "$TEST_DIR/spec"
+	assert_success
+	run jq -e '(.linux.namespaces | map(.type) | index("user") != null)
+		and (.linux.uidMappings | length > 0) and (.linux.gidMappings | length > 0)' \
+		"$TEST_DIR/spec/config.json"
+	assert_success
+}
+
+@test "features: prints features.json" {
+	skip_on crun "1.8.1 has no features command"
+	run --separate-stderr rt features
+	assert_success
+	echo "$output" >"$TEST_DIR/features.json"
+	run jq -e '(.ociVersionMin | type == "string") and (.ociVersionMax | type == "string")
+		and (.hooks | index("createRuntime") != null) and (.mountOptions | index("bind") != null)' \
+		"$TEST_DIR/features.json"
+	assert_success
+	if is_silo; then
+		run jq -r '.ociVersionMax' "$TEST_DIR/features.json"
+		assert_output '1.3.0'
+	fi
+}

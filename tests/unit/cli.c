@@ -1,0 +1,248 @@
+/* Unit tests for the CLI's pure parts: option parsing against a command table, the `list`
+ * table layout (runc's), Go-style timestamps, and the default `silo spec` config.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/cmd/cmd.h"
+#include "oci.h"
+#include "tap.h"
+#include "util.h"
+
+enum { OPT_BUNDLE, OPT_DETACH, OPT_ALL, OPT_COUNT };
+
+static const struct silo_cmd_option test_options[] = {
+  { "bundle", 'b', "DIR", "bundle" },
+  { "detach", 'd', NULL, "detach" },
+  { "all", 0, NULL, "all" },
+  { NULL },
+};
+
+static const struct silo_cmd test_cmd = { "create", "ID", "test", test_options, 1, 1, NULL };
+
+struct seen
+{
+  const char *bundle;
+  int detach, all;
+};
+
+static int
+record (void *data, int option, const char *value, struct silo_error **err)
+{
+  struct seen *s = data;
+  if (option == OPT_BUNDLE)
+    s->bundle = value;
+  else if (option == OPT_DETACH)
+    s->detach++;
+  else if (option == OPT_ALL)
+    s->all++;
+  return 0;
+}
+
+/* Parse a NULL-terminated argv; returns the parse result, *msg gets the error text.  */
+static int
+parse (struct seen *s, char **msg, char **first_arg, const char **argv)
+{
+  _cleanup_error_ struct silo_error *err = NULL;
+  char **args = NULL;
+  int argc = 0, n_args = 0, ret;
+
+  while (argv[argc] != NULL)
+    argc++;
+  memset (s, 0, sizeof (*s));
+  ret = silo_cmd_parse (&test_cmd, argc, (char **) argv, record, s, &args, &n_args, &err);
+  *msg = err != NULL ? xstrdup (err->msg) : NULL;
+  *first_arg = ret == 0 && n_args > 0 ? args[0] : NULL;
+  return ret;
+}
+
+static void
+test_parse (void)
+{
+  struct seen s;
+  char *msg, *arg;
+
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--bundle", "/b", "id", NULL }) == 0
+      && strcmp (s.bundle, "/b") == 0 && strcmp (arg, "id") == 0, "--opt value");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--bundle=/c", "id", NULL }) == 0
+      && strcmp (s.bundle, "/c") == 0, "--opt=value");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "-db", "/d", "id", NULL }) == 0
+      && s.detach == 1 && strcmp (s.bundle, "/d") == 0, "short cluster with value");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--all", "id", NULL }) == 0 && s.all == 1,
+      "long-only flag");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "id", "--detach", NULL }) < 0
+      && s.detach == 0, "stops at the first positional argument");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--", "-id", NULL }) == 0
+      && strcmp (arg, "-id") == 0, "-- ends the options");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--help", NULL }) == 1, "--help");
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "-h", "x", "y", NULL }) == 1,
+      "-h wins over an argument count error");
+
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--foo=1", "id", NULL }) < 0, "unknown");
+  is_str (msg, "unknown option `--foo` for `create` (see `silo create --help`)", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "-x", "id", NULL }) < 0, "unknown short");
+  is_str (msg, "unknown option `-x` for `create` (see `silo create --help`)", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--bun", "/b", "id", NULL }) < 0,
+      "no prefix abbreviations");
+  is_str (msg, "unknown option `--bun` for `create` (did you mean `--bundle`?)", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "id", "--bundle", NULL }) < 0
+      && s.bundle == NULL, "an option after the id is an argument");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--bundle", NULL }) < 0, "missing value");
+  is_str (msg, "option `--bundle` of `create` needs a value", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "-b", NULL }) < 0, "missing short value");
+  is_str (msg, "option `-b` of `create` needs a value", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", "--detach=yes", "id", NULL }) < 0,
+      "value on a flag");
+  is_str (msg, "option `--detach` of `create` takes no value", "its message");
+  free (msg);
+  ok (parse (&s, &msg, &arg, (const char *[]) { "create", NULL }) < 0, "missing id");
+  is_str (msg, "`create` needs exactly 1 argument: ID (got 0)", "its message");
+  free (msg);
+}
+
+static void
+test_help (void)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+
+  silo_cmd_print_usage (&test_cmd, f);
+  silo_cmd_print_options (&test_cmd, f);
+  fclose (f);
+  is_str (text,
+          "Usage: silo create [OPTIONS] ID\n\ntest\n\nOptions:\n"
+          "  -b, --bundle DIR  bundle\n"
+          "  -d, --detach      detach\n"
+          "      --all         all\n"
+          "  -h, --help        show this help\n",
+          "--help lists every option, aligned");
+  free (text);
+}
+
+static void
+test_table (void)
+{
+  const char *cells[] = { "ID", "PID", "LAST", "a-long-container-id", "42", "x", "ü", NULL, "y" };
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+
+  silo_cmd_print_table (f, cells, 3, 3);
+  fclose (f);
+  /* Widths as Go's tabwriter(12, 1, 3, ' ', 0): max(12, 19 + 3) = 22, then 12.  */
+  is_str (text,
+          "ID                    PID         LAST\n"
+          "a-long-container-id   42          x\n"
+          "ü                                 y\n",
+          "table as runc list lays it out");
+  free (text);
+}
+
+static void
+test_rfc3339 (void)
+{
+  static const char *const cases[][2] = {
+    { "2024-01-02T03:04:05.123456789Z", "2024-01-02T03:04:05.123456789Z" },
+    { "2024-01-02T03:04:05.120000000Z", "2024-01-02T03:04:05.12Z" },
+    { "2024-01-02T03:04:05.000000000Z", "2024-01-02T03:04:05Z" },
+    { "2024-01-02T03:04:05.100+02:00", "2024-01-02T03:04:05.1+02:00" },
+    { "2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z" },
+  };
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (cases); i++)
+    {
+      _cleanup_free_ char *got = silo_cmd_rfc3339_nano (cases[i][0]);
+      is_str (got, cases[i][1], "RFC3339Nano of %s", cases[i][0]);
+    }
+  ok (silo_cmd_rfc3339_nano (NULL) == NULL, "NULL stays NULL");
+}
+
+/* The man page repeats --help word for word: every command's summary and every flag as
+ * "**-b**, **--bundle** _DIR_" followed by ":   <help text>".  */
+static void
+test_man_page (void)
+{
+  static const struct silo_cmd *const commands[] = {
+    &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_state, &silo_cmd_kill,
+    &silo_cmd_delete, &silo_cmd_list, &silo_cmd_spec, &silo_cmd_features,
+  };
+  _cleanup_error_ struct silo_error *err = NULL;
+  const char *srcdir = getenv ("srcdir");   /* set by automake's test harness */
+  _cleanup_free_ char *path = xasprintf ("%s/docs/silo.1.md", srcdir ? srcdir : ".");
+  _cleanup_free_ char *man = NULL;
+
+  if (read_file_at (AT_FDCWD, path, &man, NULL, &err) < 0)
+    {
+      ok (false, "read %s: %s", path, err->msg);
+      return;
+    }
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (commands); i++)
+    {
+      const struct silo_cmd *c = commands[i];
+      _cleanup_free_ char *summary = xasprintf ("\n%s\n", c->summary);
+      ok (strstr (man, summary) != NULL, "man page: summary of %s", c->name);
+      for (const struct silo_cmd_option *o = c->options; o->name != NULL; o++)
+        {
+          _cleanup_free_ char *entry = NULL;
+          char letter[16] = "";
+          if (o->short_name)
+            snprintf (letter, sizeof (letter), "**-%c**, ", o->short_name);
+          entry = xasprintf ("\n%s**--%s**%s%s%s\n:   %s\n", letter, o->name,
+                             o->value_name ? " _" : "", o->value_name ? o->value_name : "",
+                             o->value_name ? "_" : "", o->help);
+          ok (strstr (man, entry) != NULL, "man page: %s --%s", c->name, o->name);
+        }
+    }
+}
+
+static void
+test_spec (bool rootless)
+{
+  _cleanup_error_ struct silo_error *err = NULL;
+  _cleanup_free_ char *json = NULL;
+  _cleanup_oci_config_ oci_config *c = NULL;
+  bool has_network = false, has_user = false;
+
+  ok (silo_spec_generate (rootless, &json, &err) == 0, "spec generates (rootless %d)", rootless);
+  ok (oci_config_parse (json, strlen (json), &c, &err) == 0, "and parses: %s",
+      err ? err->msg : "ok");
+  if (c == NULL)
+    return;
+  is_str (c->oci_version, OCI_SPEC_VERSION, "ociVersion");
+  ok (c->process != NULL && c->process->terminal && c->process->n_args == 1
+      && c->process->no_new_privileges, "process");
+  is_str (c->hostname, "silo", "hostname");
+  ok (c->root != NULL && c->root->readonly, "root readonly");
+  ok (c->n_mounts == 7, "seven mounts");
+  for (size_t i = 0; c->linux_ != NULL && i < c->linux_->n_namespaces; i++)
+    {
+      has_network |= c->linux_->namespaces[i].type == OCI_NS_NETWORK;
+      has_user |= c->linux_->namespaces[i].type == OCI_NS_USER;
+    }
+  ok (has_network != rootless && has_user == rootless, "namespaces");
+  ok ((c->linux_->n_uid_mappings == 1) == rootless, "uid mappings");
+  ok ((c->linux_->resources != NULL) != rootless, "device rules");
+}
+
+int
+main (void)
+{
+  test_parse ();
+  test_help ();
+  test_table ();
+  test_rfc3339 ();
+  test_man_page ();
+  test_spec (false);
+  test_spec (true);
+  return tap_done ();
+}
