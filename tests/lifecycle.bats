@@ -195,13 +195,11 @@ setup() {
 	cd "$BUNDLE"
 	register_id "$ID"
 	set_args sleep 600
-	run --separate-stderr rt run -d "$ID" </dev/null >/dev/null
-	assert_success
+	rt run -d "$ID" </dev/null >"$TEST_DIR/out" 2>&1 || fail "run -d failed: $(cat "$TEST_DIR/out")"
 	[[ $(state_field "$ID" bundle) == "$BUNDLE" ]] || fail "bundle: $(state_field "$ID" bundle)"
 	cd "$TEST_DIR"
 	register_id "$ID2"
-	run --separate-stderr rt run -d -b bundle "$ID2" </dev/null >/dev/null
-	assert_success
+	rt run -d -b bundle "$ID2" </dev/null >"$TEST_DIR/out" 2>&1 || fail "run -d -b failed: $(cat "$TEST_DIR/out")"
 	[[ $(state_field "$ID2" bundle) == "$BUNDLE" ]] || fail "bundle: $(state_field "$ID2" bundle)"
 	cd /
 }
@@ -247,9 +245,14 @@ setup() {
 	run jq -e --arg id "$ID" --arg bundle "$BUNDLE" --arg rootfs "$ROOTFS" '
 		(.ociVersion | type == "string") and .id == $id and (.pid | type == "number")
 		and .pid > 0 and .status == "created" and .bundle == $bundle and .rootfs == $rootfs
-		and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and .owner == "root"' \
+		and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and (.owner | type == "string")' \
 		"$TEST_DIR/state.json"
 	assert_success
+	# runc 1.1.5 prints "owner": "" in state (only list fills it in); silo says who.
+	if is_silo; then
+		run jq -r .owner "$TEST_DIR/state.json"
+		assert_output root
+	fi
 }
 
 @test "state: two concurrent creates of one id: exactly one wins" {

@@ -70,9 +70,10 @@ child_main (int go, int report)
     pause ();
 }
 
-/* clone3 into cgroup_fd when >= 0 (what silo does), else plain fork.  */
+/* clone3 into cgroup_fd when >= 0 (what silo does; *placed tells whether it took), else
+ * fork (also where clone3 is missing, e.g. under valgrind).  */
 static pid_t
-spawn_child (int cgroup_fd, int go, int report)
+spawn_child (int cgroup_fd, int go, int report, bool *placed)
 {
   struct clone_args args;
   pid_t pid;
@@ -86,6 +87,9 @@ spawn_child (int cgroup_fd, int go, int report)
     }
   fflush (stdout);
   pid = (pid_t) syscall (SYS_clone3, &args, sizeof (args));
+  *placed = pid >= 0 && cgroup_fd >= 0;
+  if (pid < 0)
+    pid = fork ();
   if (pid == 0)
     child_main (go, report);
   track (pid);
@@ -133,6 +137,28 @@ exists (const char *path)
 {
   struct stat st;
   return stat (path, &st) == 0;
+}
+
+/* Whether any hierarchy still has a cgroup whose name starts with prefix.  */
+static bool
+left_with_prefix (const char *prefix)
+{
+  bool left = false;
+
+  for (size_t i = 0; i < n_mounts; i++)
+    {
+      DIR *d = opendir (mounts[i].mount_point);
+      struct dirent *de;
+      while (d != NULL && (de = readdir (d)) != NULL)
+        if (strncmp (de->d_name, prefix, strlen (prefix)) == 0)
+          {
+            printf ("#   left: %s/%s\n", mounts[i].mount_point, de->d_name);
+            left = true;
+          }
+      if (d != NULL)
+        closedir (d);
+    }
+  return left;
 }
 
 /* Whether any hierarchy still has <mount>/<name>.  */
@@ -352,6 +378,7 @@ test_lifecycle (void)
   struct silo_error *err = NULL;
   int go[2], report[2];
   pid_t child, grandchild = 0;
+  bool placed = false;
 
   config_with_devices (&c, &l, &r, rules, 4, NULL);
   ok (silo_cgroup_validate (&c, &err) == 0, "the config validates");
@@ -369,10 +396,10 @@ test_lifecycle (void)
       }
   if (pipe2 (go, O_CLOEXEC) < 0 || pipe2 (report, O_CLOEXEC) < 0)
     return;
-  child = spawn_child (silo_cgroup_v2_fd (cg), go[0], report[1]);
-  ok (child > 0, "clone3 into the cgroup2 leaf (fd %d)", silo_cgroup_v2_fd (cg));
-  ok (silo_cgroup_enter (cg, child, silo_cgroup_v2_fd (cg) >= 0, &err) == 0, "enter%s%s", err ? ": " : "",
-      err ? err->msg : "");
+  child = spawn_child (silo_cgroup_v2_fd (cg), go[0], report[1], &placed);
+  ok (child > 0 && (placed || silo_cgroup_v2_fd (cg) < 0), "clone3 into the cgroup2 leaf (fd %d)",
+      silo_cgroup_v2_fd (cg));
+  ok (silo_cgroup_enter (cg, child, placed, &err) == 0, "enter%s%s", err ? ": " : "", err ? err->msg : "");
   check_proc_cgroup (child, cg);
   ok (write (go[1], "g", 1) == 1 && read (report[0], &grandchild, sizeof (grandchild)) == sizeof (grandchild),
       "grandchild %d forked inside", (int) grandchild);
@@ -383,6 +410,36 @@ test_lifecycle (void)
   check_destroy (cg);
   silo_cgroup_free (cg);
   close (go[0]), close (go[1]), close (report[0]), close (report[1]);
+  silo_error_free (err);
+}
+
+/* destroy of a cgroup that still runs a process: SIGKILL, wait, remove, although the
+ * process stays an unreaped zombie of ours meanwhile.  */
+static void
+test_destroy_live (void)
+{
+  _cleanup_free_ char *id = xasprintf ("%s-live", test_id);
+  struct silo_cgroup *cg = NULL;
+  struct silo_error *err = NULL;
+  int go[2], status = 0;
+  bool placed = false;
+  pid_t pid;
+
+  if (pipe2 (go, O_CLOEXEC) < 0 || silo_cgroup_create (id, NULL, &cg, &err) < 0)
+    {
+      ok (0, "setup: %s", err ? err->msg : strerror (errno));
+      silo_error_free (err);
+      return;
+    }
+  pid = spawn_child (silo_cgroup_v2_fd (cg), go[0], go[1], &placed);
+  ok (silo_cgroup_enter (cg, pid, placed, &err) == 0, "a process in the cgroup");
+  ok (silo_cgroup_destroy (cg, &err) == 0, "destroy kills it and removes the cgroup%s%s", err ? ": " : "",
+      err ? err->msg : "");
+  ok (!left_anywhere (id), "nothing left although the process is still a zombie");
+  ok (waitpid (pid, &status, 0) == pid && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL,
+      "the process was SIGKILLed");
+  silo_cgroup_free (cg);
+  close (go[0]), close (go[1]);
   silo_error_free (err);
 }
 
@@ -398,11 +455,11 @@ test_busy_refused (void)
   struct silo_error *err = NULL;
   int go[2];
   pid_t pid;
-  bool others_left = false;
+  bool others_left = false, placed;
 
   if (pipe2 (go, O_CLOEXEC) < 0 || mkdir (dir, 0755) < 0)
     return;
-  pid = spawn_child (-1, go[0], go[1]);
+  pid = spawn_child (-1, go[0], go[1], &placed);
   {
     _cleanup_free_ char *value = xasprintf ("%d", (int) pid);
     write_file_at (AT_FDCWD, procs, value, strlen (value), NULL);
@@ -552,11 +609,12 @@ main (void)
     }
   prctl (PR_SET_CHILD_SUBREAPER, 1);   /* the grandchildren come back to us */
   test_lifecycle ();
+  test_destroy_live ();
   test_busy_refused ();
   test_undo ();
   test_mount ();
   cleanup_everything ();
-  ok (!left_anywhere (test_id), "cleanup: nothing named %s left", test_id);
+  ok (!left_with_prefix (test_id), "cleanup: no cgroup named %s* left", test_id);
   cgroup_mounts_free (mounts, n_mounts);
   return tap_done ();
 }

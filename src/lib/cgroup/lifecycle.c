@@ -358,11 +358,16 @@ hierarchy_remove (struct cgroup_hierarchy *h, struct silo_error **err)
     return 0;   /* already gone */
   if (dir < 0)
     return silo_fail (err, errno, "open cgroup `%s`", h->path);
-  if (remove_children (dir, h->path, err) < 0)
-    return -1;
-  silo_closep (&tmp);
+  /* Only a cgroup with children (or late-exiting tasks) is busy: list it only then.  */
+  if (unlinkat (AT_FDCWD, h->path, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    {
+      if (errno != EBUSY)
+        return silo_fail (err, errno, "remove cgroup `%s`", h->path);
+      if (remove_children (dir, h->path, err) < 0 || rmdir_retry (AT_FDCWD, h->path, h->path, err) < 0)
+        return -1;
+    }
   silo_closep (&h->dir_fd);
-  return rmdir_retry (AT_FDCWD, h->path, h->path, err);
+  return 0;
 }
 
 int

@@ -3,7 +3,7 @@ libsilo_a_SOURCES += \
 	src/lib/cgroup/cgroup.h src/lib/cgroup/cgroup-internal.h \
 	src/lib/cgroup/layout.c src/lib/cgroup/cgroup.c src/lib/cgroup/lifecycle.c \
 	src/lib/cgroup/validate.c src/lib/cgroup/v1.c src/lib/cgroup/v2.c \
-	src/lib/cgroup/devices-v1.c src/lib/cgroup/mount.c
+	src/lib/cgroup/devices-v1.c src/lib/cgroup/container-mount.c
 
 # Pure logic: mountinfo layouts, cgroupsPath, device rules, validation.
 check_PROGRAMS += tests/unit/cgroup.test

@@ -7,7 +7,6 @@
  */
 #include "cgroup-internal.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 

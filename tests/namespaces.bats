@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# Namespaces: hostname/domainname, pid 1, loopback, isolation, joining by path, time
+# namespace offsets, cgroup and user namespaces.
+
+load helpers/common
+
+setup() {
+	common_setup
+	requires_containers
+}
+
+@test "namespaces: hostname is set in the new uts namespace" {
+	cfg '.hostname = "box-one"'
+	local host_name
+	host_name=$(hostname)
+	run_container -- 'hostname'
+	assert_success
+	assert_output box-one
+	assert_equal "$(hostname)" "$host_name"
+}
+
+@test "namespaces: domainname is set in the new uts namespace" {
+	skip_on runc "1.1.5 ignores domainname (the field came with runtime-spec 1.1)"
+	cfg '.domainname = "example.test"'
+	local host_domain
+	host_domain=$(cat /proc/sys/kernel/domainname)
+	run_container -- 'cat /proc/sys/kernel/domainname'
+	assert_success
+	assert_output example.test
+	assert_equal "$(cat /proc/sys/kernel/domainname)" "$host_domain"
+}
+
+@test "namespaces: a hostname without a uts namespace is refused" {
+	cfg '.linux.namespaces |= map(select(.type != "uts"))'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'hostname|uts'
+}
+
+@test "namespaces: the container process is pid 1 of a new pid namespace" {
+	run_container -- 'echo $$; ls -d /proc/[0-9]* | wc -l'
+	assert_success
+	assert_equal "${lines[0]}" 1
+	# sh, ls and wc at most: no host process is visible
+	((lines[1] <= 3)) || fail "the container sees ${lines[1]} processes"
+}
+
+@test "namespaces: the new network namespace has only lo, up, with 127.0.0.1" {
+	run_container -- 'ls /sys/class/net; ip -o addr show dev lo; ip -o link show dev lo'
+	assert_success
+	assert_equal "${lines[0]}" lo
+	assert_line --regexp 'inet 127\.0\.0\.1/8'
+	assert_line --regexp '<LOOPBACK,UP,LOWER_UP>'
+}
+
+@test "namespaces: each requested namespace is new, the others are the host's" {
+	run_container -- 'for ns in pid net ipc uts mnt cgroup user; do readlink /proc/self/ns/$ns; done'
+	assert_success
+	local ns i=0
+	for ns in pid net ipc uts mnt; do
+		[[ ${lines[i]} != "$(readlink /proc/self/ns/$ns)" ]] || fail "$ns namespace is the host's"
+		i=$((i + 1))
+	done
+	for ns in cgroup user; do
+		assert_equal "${lines[i]}" "$(readlink /proc/self/ns/$ns)"
+		i=$((i + 1))
+	done
+}
+
+@test "namespaces: joining another container's namespaces by path" {
+	cfg '.hostname = "first"'
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	local pid
+	pid=$(state_field "$ID" pid)
+	make_bundle2
+	BUNDLE=$BUNDLE2 cfg --arg p "/proc/$pid/ns" 'del(.hostname) | .linux.namespaces = [
+		{type: "pid"}, {type: "mount"},
+		{type: "network", path: ($p + "/net")}, {type: "ipc", path: ($p + "/ipc")},
+		{type: "uts", path: ($p + "/uts")}]'
+	BUNDLE=$BUNDLE2 set_args sh -c 'for ns in net ipc uts pid; do readlink /proc/self/ns/$ns; done; hostname'
+	register_id "$ID2"
+	run --separate-stderr rt run --bundle "$BUNDLE2" "$ID2" </dev/null
+	assert_success
+	assert_equal "${lines[0]}" "$(readlink /proc/$pid/ns/net)"
+	assert_equal "${lines[1]}" "$(readlink /proc/$pid/ns/ipc)"
+	assert_equal "${lines[2]}" "$(readlink /proc/$pid/ns/uts)"
+	[[ ${lines[3]} != "$(readlink /proc/$pid/ns/pid)" ]] || fail "the pid namespace was joined, not new"
+	assert_equal "${lines[4]}" first
+}
+
+@test "namespaces: a namespace path that is not a namespace is refused" {
+	cfg --arg p "$TEST_DIR" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+	run --separate-stderr rt_create "$ID"
+	MULTILINE_OK=runc assert_one_line_error "$TEST_DIR|namespace|network"
+}
+
+@test "namespaces: time namespace offsets" {
+	[[ -e /proc/self/ns/time ]] || skip "the kernel has no time namespaces"
+	skip_on runc "1.1.5 does not support the time namespace (added in runc 1.2)"
+	cfg '.linux.namespaces += [{type: "time"}]
+		| .linux.timeOffsets = {monotonic: {secs: 86400000, nanosecs: 0}, boottime: {secs: 172800000, nanosecs: 0}}'
+	run_container -- 'cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime'
+	assert_success
+	assert_line --regexp '^monotonic +86400000 +0$'
+	assert_line --regexp '^boottime +172800000 +0$'
+	((lines[2] >= 172800000)) || fail "uptime ${lines[2]} does not include the boottime offset"
+}
+
+@test "namespaces: a cgroup namespace roots /proc/self/cgroup at the container" {
+	cfg '.linux.namespaces += [{type: "cgroup"}]'
+	run_container -- 'cat /proc/self/cgroup'
+	assert_success
+	refute_output --partial "$ID"
+	run grep -vc ':/$' <<<"$output"
+	assert_output 0
+}
+
+@test "namespaces: a user namespace maps ids" {
+	chmod -R a+rX "$BUNDLE"
+	cfg '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	run_container -- 'id -u; cat /proc/self/uid_map /proc/self/gid_map'
+	assert_success
+	assert_equal "${lines[0]}" 0
+	assert_line --regexp '^ +0 +100000 +65536$'
+	assert_equal "$(grep -cE '^ +0 +100000 +65536$' <<<"$output")" 2
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# The container process: fds, user, umask, cwd, env, rlimits, noNewPrivileges,
+# capabilities, oomScoreAdj, and linux.sysctl.
+
+load helpers/common
+
+setup() {
+	common_setup
+	requires_containers
+}
+
+# run_with_open_fds COMMAND...: run COMMAND with fds 3-20 open and inherited (no CLOEXEC).
+run_with_open_fds() {
+	(
+		RT_KEEP_FDS=1
+		close_extra_fds_for_real
+		local fd
+		for fd in $(seq 3 20); do
+			eval "exec $fd</dev/null"
+		done
+		"$@"
+	)
+}
+
+# The subshell above must start from a clean slate: bats' own fds would otherwise be
+# inherited too and blur what the test opened.
+close_extra_fds_for_real() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		((fd > 2)) && eval "exec $fd>&-"
+	done
+	return 0
+}
+
+@test "fds: only stdio reaches the container, whatever the caller leaves open" {
+	set_args silo-probe fds
+	register_id "$ID"
+	run --separate-stderr run_with_open_fds rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output '0 1 2'
+}
+
+@test "fds: --preserve-fds N passes fds 3..3+N-1 and no others" {
+	set_args silo-probe fds
+	register_id "$ID"
+	run --separate-stderr run_with_open_fds rt run --preserve-fds 2 --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output '0 1 2 3 4'
+}
+
+@test "fds: create + start leaks no fd into the container either" {
+	set_args sh -c 'silo-probe fds'
+	register_id "$ID"
+	run_with_open_fds rt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>&1 ||
+		fail "create failed: $(cat "$TEST_DIR/out")"
+	run --separate-stderr run_with_open_fds rt start "$ID"
+	assert_success
+	wait_status "$ID" stopped
+	assert_equal "$(cat "$TEST_DIR/out")" '0 1 2'
+}
+
+@test "process: uid, gid and additionalGids" {
+	cfg '.process.user = {uid: 1000, gid: 1001, additionalGids: [1002, 1003]}'
+	run_container -- 'id -u; id -g; id -G'
+	assert_success
+	assert_equal "${lines[0]}" 1000
+	assert_equal "${lines[1]}" 1001
+	assert_equal "$(tr ' ' '\n' <<<"${lines[2]}" | sort -n | xargs)" '1001 1002 1003'
+}
+
+@test "process: umask" {
+	cfg '.process.user.umask = 63'
+	run_container -- 'umask'
+	assert_success
+	assert_output 0077
+}
+
+@test "process: cwd is created and entered" {
+	cfg '.process.cwd = "/work/dir"'
+	run_container -- 'pwd'
+	assert_success
+	assert_output /work/dir
+}
+
+@test "process: env" {
+	cfg '.process.env += ["SILO_A=one", "SILO_B=two words"]'
+	run_container -- 'echo "$SILO_A|$SILO_B|$PATH"'
+	assert_success
+	assert_output 'one|two words|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+}
+
+@test "process: rlimits" {
+	cfg '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 123, hard: 456}]'
+	run_container -- 'ulimit -n; ulimit -H -n'
+	assert_success
+	assert_equal "${lines[0]}" 123
+	assert_equal "${lines[1]}" 456
+}
+
+@test "process: an unknown rlimit is refused" {
+	cfg '.process.rlimits = [{type: "RLIMIT_FROB", soft: 1, hard: 1}]'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'RLIMIT_FROB'
+}
+
+@test "process: noNewPrivileges" {
+	cfg '.process.noNewPrivileges = true'
+	run_container -- 'grep NoNewPrivs /proc/self/status'
+	assert_success
+	assert_output --regexp '^NoNewPrivs:[[:space:]]+1$'
+	cfg '.process.noNewPrivileges = false'
+	run_container -- 'grep NoNewPrivs /proc/self/status'
+	assert_success
+	assert_output --regexp '^NoNewPrivs:[[:space:]]+0$'
+}
+
+@test "process: capabilities of root: the bounding set limits what exec gives" {
+	cfg '.process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"],
+		effective: ["CAP_CHOWN", "CAP_KILL"], permitted: ["CAP_CHOWN", "CAP_KILL"]}'
+	run_container -- 'grep -E "^Cap(Eff|Prm|Bnd|Inh|Amb)" /proc/self/status'
+	assert_success
+	# CAP_CHOWN is bit 0, CAP_KILL bit 5.
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000000021$'
+	assert_line --regexp '^CapPrm:[[:space:]]+0000000000000021$'
+	assert_line --regexp '^CapBnd:[[:space:]]+0000000000000021$'
+	assert_line --regexp '^CapInh:[[:space:]]+0000000000000000$'
+	assert_line --regexp '^CapAmb:[[:space:]]+0000000000000000$'
+}
+
+@test "process: capabilities of a non-root user: ambient ones survive exec" {
+	cfg '.process.user = {uid: 1000, gid: 1000}
+		| .process.capabilities = {bounding: ["CAP_NET_BIND_SERVICE", "CAP_KILL"],
+		effective: ["CAP_NET_BIND_SERVICE", "CAP_KILL"], permitted: ["CAP_NET_BIND_SERVICE", "CAP_KILL"],
+		inheritable: ["CAP_NET_BIND_SERVICE"], ambient: ["CAP_NET_BIND_SERVICE"]}'
+	run_container -- 'grep -E "^Cap(Eff|Prm|Bnd|Inh|Amb)" /proc/self/status'
+	assert_success
+	# CAP_NET_BIND_SERVICE is bit 10; CAP_KILL (bit 5) is not ambient, so exec drops it.
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000000400$'
+	assert_line --regexp '^CapPrm:[[:space:]]+0000000000000400$'
+	assert_line --regexp '^CapBnd:[[:space:]]+0000000000000420$'
+	assert_line --regexp '^CapInh:[[:space:]]+0000000000000400$'
+	assert_line --regexp '^CapAmb:[[:space:]]+0000000000000400$'
+}
+
+@test "process: an unknown capability is refused" {
+	skip_on runc "1.1.5 ignores unknown capability names (a warning at most)"
+	cfg '.process.capabilities.bounding += ["CAP_FROB"]'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'CAP_FROB'
+}
+
+@test "process: oomScoreAdj" {
+	cfg '.process.oomScoreAdj = 500'
+	run_container -- 'cat /proc/self/oom_score_adj'
+	assert_success
+	assert_output 500
+}
+
+@test "process: a relative or missing program is a clear error" {
+	set_args /no/such/program
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	grep -q '/no/such/program' <<<"$stderr" || fail "the error does not name the program: $stderr"
+}
+
+@test "sysctl: a net.* key is applied in a new network namespace" {
+	cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.log_martians": "1"}'
+	run_container -- 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/all/log_martians'
+	assert_success
+	assert_equal "${lines[*]}" '1 1'
+	# the host is untouched
+	assert_equal "$(cat /proc/sys/net/ipv4/conf/all/log_martians)" 0
+}
+
+@test "sysctl: an ipc key is applied in a new ipc namespace" {
+	cfg '.linux.sysctl = {"kernel.msgmax": "4321"}'
+	run_container -- 'cat /proc/sys/kernel/msgmax'
+	assert_success
+	assert_output 4321
+}
+
+@test "sysctl: a net.* key without a network namespace is refused" {
+	cfg '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'net.ipv4.ip_forward'
+}
+
+@test "sysctl: a kernel.* key that is not namespaced is refused" {
+	cfg '.linux.sysctl = {"kernel.pid_max": "65536"}'
+	local before
+	before=$(cat /proc/sys/kernel/pid_max)
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'kernel.pid_max'
+	assert_equal "$(cat /proc/sys/kernel/pid_max)" "$before"
+}
+
+@test "sysctl: a key with a / is refused" {
+	skip_on runc "1.1.5 accepts a /-separated key (it converts / to .)"
+	cfg '.linux.sysctl = {"net/ipv4/ip_forward": "1"}'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'net/ipv4/ip_forward'
+}
+
+@test "sysctl: a key that climbs out of /proc/sys is refused" {
+	local before
+	before=$(cat /proc/sys/kernel/pid_max)
+	cfg '.linux.sysctl = {"net.ipv4.conf.all/../../../kernel/pid_max": "65536"}'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'pid_max'
+	assert_equal "$(cat /proc/sys/kernel/pid_max)" "$before"
+}
