@@ -40,6 +40,11 @@ struct silo_creation
 /* container-child.c: the init from clone to execve.  Never returns.  */
 _Noreturn void silo_child_main (struct silo_creation *c);
 
+/* container-ops.c: validate the id, open (and lock) the state directory, load the state.
+ * Returns the directory fd.  */
+int silo_container_open (const struct silo_context *ctx, const char *id, bool lock, silo_state **s,
+                         struct silo_error **err);
+
 /* container.c */
 int silo_creation_make (struct silo_creation *c, struct silo_error **err);
 void silo_creation_release (struct silo_creation *c);

@@ -28,8 +28,8 @@
 #include "sync.h"
 #include "util.h"
 
-static int
-open_container (const struct silo_context *ctx, const char *id, bool lock, silo_state **s,
+int
+silo_container_open (const struct silo_context *ctx, const char *id, bool lock, silo_state **s,
                 struct silo_error **err)
 {
   _cleanup_close_ int dirfd = -1;
@@ -105,7 +105,7 @@ int
 silo_container_start (const struct silo_context *ctx, const char *id, struct silo_error **err)
 {
   _cleanup_silo_state_ silo_state *s = NULL;
-  _cleanup_close_ int dirfd = open_container (ctx, id, true, &s, err);
+  _cleanup_close_ int dirfd = silo_container_open (ctx, id, true, &s, err);
   enum silo_status status;
 
   if (dirfd < 0)
@@ -163,7 +163,7 @@ silo_container_state (const struct silo_context *ctx, const char *id, char **jso
                       struct silo_error **err)
 {
   _cleanup_silo_state_ silo_state *s = NULL;
-  _cleanup_close_ int dirfd = open_container (ctx, id, false, &s, err);
+  _cleanup_close_ int dirfd = silo_container_open (ctx, id, false, &s, err);
   enum silo_status status;
   size_t len;
 
@@ -185,7 +185,7 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
                      struct silo_error **err)
 {
   _cleanup_silo_state_ silo_state *s = NULL;
-  _cleanup_close_ int dirfd = open_container (ctx, id, true, &s, err);
+  _cleanup_close_ int dirfd = silo_container_open (ctx, id, true, &s, err);
   _cleanup_close_ int pidfd = -1;
   enum silo_status status;
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "oci.h"
 
 /* Global options (`silo [GLOBAL] COMMAND`).  */
 struct silo_context
@@ -77,5 +78,26 @@ int silo_spec_generate (bool rootless, char **json, struct silo_error **err);
 
 /* `silo features`: features.json (pretty JSON text, caller frees).  */
 int silo_features_generate (char **json, struct silo_error **err);
+
+/* ---- the cgroup commands (src/lib/container-cgroup.c) ------------------------------ */
+
+/* Freeze / thaw every process of a running container; `state` then says "paused".  */
+int silo_container_pause (const struct silo_context *ctx, const char *id, struct silo_error **err);
+int silo_container_resume (const struct silo_context *ctx, const char *id, struct silo_error **err);
+
+/* Write the set fields of r to the container's cgroups (running or paused) and fold them
+ * into the stored config, so that later commands see the new values.  */
+int silo_container_update (const struct silo_context *ctx, const char *id, const oci_resources *resources,
+                           struct silo_error **err);
+
+/* `events`: with stats_once, print one {"type":"stats","id":..,"data":..} line; else a
+ * stream every interval_ms of stats lines plus {"type":"oom","id":..} when the kernel
+ * OOM-kills in the container, until the container stops.  */
+int silo_container_events (const struct silo_context *ctx, const char *id, bool stats_once,
+                           unsigned interval_ms, struct silo_error **err);
+
+/* Every pid in the container's cgroups (caller frees).  */
+int silo_container_pids (const struct silo_context *ctx, const char *id, int **pids, size_t *n,
+                         struct silo_error **err);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -90,6 +91,34 @@ bool silo_cgroup_is_frozen (const struct silo_cgroup *cg);
  * Needs the mount API (fsopen, open_tree, move_mount, mount_setattr: Linux 5.12).  */
 int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int rootfd, const char *destination,
                                     unsigned long mount_flags, bool cgroupns, struct silo_error **err);
+
+/* ---- resources, freezing, statistics (the cgroups issue) ------------------------------
+ * Declared by the lead so that the commands can be written against them; implemented in
+ * src/lib/cgroup/.  */
+
+/* Resolve the layout and the container's paths without making anything, so that `create`
+ * can persist the paths before the first mkdir (a create killed half-way leaves paths
+ * `delete --force` can clean).  silo_cgroup_make then makes them and applies resources.  */
+int silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out,
+                      struct silo_error **err);
+int silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error **err);
+
+/* `update`: write r to the live cgroup (only the fields set in r), in the order the
+ * kernel needs (e.g. v1 memory limit before memsw when raising, memsw first when
+ * lowering).  An error names the resource and the file.  */
+int silo_cgroup_update (const struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err);
+
+/* Freeze or thaw and wait until the kernel says it is done (v1 freezer.state FROZEN /
+ * THAWED, v2 cgroup.events frozen 0/1), bounded; thaws again on error paths.  */
+int silo_cgroup_set_frozen (const struct silo_cgroup *cg, bool frozen, struct silo_error **err);
+
+/* Statistics in runc's `events --stats` shape, as one JSON object (the "data" member):
+ * {"cpu":{...},"memory":{...},"pids":{...},"blkio":{...},"hugetlb":{...}}.  Caller frees. */
+int silo_cgroup_stats_json (const struct silo_cgroup *cg, char **json, struct silo_error **err);
+
+/* How many times the kernel OOM-killed in the container's memory cgroup so far
+ * (v2 memory.events oom_kill, v1 memory.oom_control oom_kill).  */
+int silo_cgroup_oom_kills (const struct silo_cgroup *cg, uint64_t *count, struct silo_error **err);
 
 void silo_cgroup_free (struct silo_cgroup *cg);   /* NULL is fine */
 
