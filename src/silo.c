@@ -16,7 +16,8 @@
 
 static const struct silo_cmd *const commands[] = {
   &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_state, &silo_cmd_kill,
-  &silo_cmd_delete, &silo_cmd_list, &silo_cmd_spec, &silo_cmd_features,
+  &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume, &silo_cmd_update,
+  &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
 };
 
 enum { GLOBAL_ROOT, GLOBAL_LOG, GLOBAL_LOG_FORMAT, GLOBAL_DEBUG, GLOBAL_SYSTEMD_CGROUP,

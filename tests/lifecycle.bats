@@ -117,7 +117,7 @@ setup() {
 	assert_success
 	wait_for grep -q started "$TEST_DIR/$ID.out"
 	local procs
-	procs=$(cat "/sys/fs/cgroup/pids/$ID/cgroup.procs")
+	procs=$(cat "$(cgroup_dir "/$ID")/cgroup.procs")
 	(($(wc -w <<<"$procs") == 3)) || fail "expected 3 processes in the container, got: $procs"
 	run --separate-stderr rt kill -a "$ID" KILL
 	assert_success
@@ -197,6 +197,7 @@ setup() {
 	set_args sleep 600
 	rt run -d "$ID" </dev/null >"$TEST_DIR/out" 2>&1 || fail "run -d failed: $(cat "$TEST_DIR/out")"
 	[[ $(state_field "$ID" bundle) == "$BUNDLE" ]] || fail "bundle: $(state_field "$ID" bundle)"
+	cfg --arg cg "/$ID2" '.linux.cgroupsPath = $cg'
 	cd "$TEST_DIR"
 	register_id "$ID2"
 	rt run -d -b bundle "$ID2" </dev/null >"$TEST_DIR/out" 2>&1 || fail "run -d -b failed: $(cat "$TEST_DIR/out")"
@@ -230,6 +231,7 @@ setup() {
 	assert_success
 	[[ -s $TEST_DIR/pid ]] || fail "no pid file"
 	assert_equal "$(cat "$TEST_DIR/pid")" "$(state_field "$ID" pid)"
+	cfg --arg cg "/$ID2" '.linux.cgroupsPath = $cg'
 	run --separate-stderr rt_run_detached "$ID2" --pid-file "$TEST_DIR/pid2"
 	assert_success
 	assert_equal "$(cat "$TEST_DIR/pid2")" "$(state_field "$ID2" pid)"
@@ -275,6 +277,7 @@ setup() {
 	set_args sleep 600
 	run --separate-stderr rt_create "$ID"
 	assert_success
+	cfg --arg cg "/$ID2" '.linux.cgroupsPath = $cg'
 	run --separate-stderr rt_run_detached "$ID2"
 	assert_success
 
@@ -302,6 +305,18 @@ setup() {
 
 	run --separate-stderr rt list -f json
 	assert_success
+}
+
+@test "lifecycle: two containers cannot share a cgroupsPath" {
+	skip_on runc "1.1.5 only warns and joins the occupied cgroup"
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	run --separate-stderr rt_create "$ID2"
+	assert_one_line_error "/$ID"
+	run rt state "$ID2"
+	assert_failure
+	[[ $(container_status "$ID") == running ]] || fail "the first container was disturbed"
 }
 
 @test "list: an empty root prints only the header" {

@@ -178,7 +178,10 @@ add_cgroup_mount() {
 	assert_failure
 }
 
+# /evil -> /<token>escape exists in the rootfs, not on the host: a runtime that followed the
+# link on the host would mount on (or create) the host's /<token>escape.
 @test "mounts: a destination that is a symlink resolves inside the rootfs" {
+	mkdir "$ROOTFS/${TOKEN}escape"
 	ln -s "/${TOKEN}escape" "$ROOTFS/evil"
 	add_mount '{"destination": "/evil", "type": "tmpfs", "source": "tmpfs"}'
 	run_container -- "awk '\$5 == \"/${TOKEN}escape\" || \$5 == \"/evil\" { print \$5 }' /proc/self/mountinfo"

@@ -76,11 +76,22 @@ close_extra_fds_for_real() {
 	assert_output 0077
 }
 
-@test "process: cwd is created and entered" {
+@test "process: cwd is entered" {
+	mkdir -p "$ROOTFS/work/dir"
 	cfg '.process.cwd = "/work/dir"'
 	run_container -- 'pwd'
 	assert_success
 	assert_output /work/dir
+}
+
+@test "process: a missing cwd is created (runc) or refused naming process.cwd" {
+	cfg '.process.cwd = "/work/dir"'
+	run_container -- 'pwd'
+	if ((status == 0)); then
+		assert_output /work/dir
+	else
+		grep -q 'process\.cwd' <<<"$stderr" || fail "the error does not name process.cwd: $stderr"
+	fi
 }
 
 @test "process: env" {

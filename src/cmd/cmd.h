@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "container.h"
 #include "error.h"
@@ -94,7 +95,33 @@ void silo_cmd_print_table (FILE *out, const char *const *cells, size_t n_rows, s
  * frees; NULL stays NULL.  */
 char *silo_cmd_rfc3339_nano (const char *timestamp);
 
+/* ---- the cgroup commands' parsers (pure: the unit tests call them) ------------------ */
+
+/* update: a size as runc's --memory reads it (docker's units.RAMInBytes): a number with
+ * an optional fraction, an optional space, an optional k, m, g, t or p (1024-based), an
+ * optional i, an optional b, in any case ("512m", "1.5GiB", "100 kb").  The error names
+ * --option.  */
+int silo_cmd_parse_size (const char *option, const char *text, int64_t *bytes,
+                         struct silo_error **err);
+
+/* update: argv (argv[0] "update") -> the linux.resources to write: -r's document first,
+ * then each flag on top.  *id points into argv; the caller frees *resources.  Returns 0,
+ * 1 when --help was printed, or -1.  */
+int silo_cmd_update_parse (int argc, char **argv, oci_resources **resources, char **id,
+                           struct silo_error **err);
+
+/* events --interval: Go's duration syntax ("5s", "100ms", "1m30s", "1.5h", "250us") in
+ * milliseconds, a fraction of one rounded up; 0 and negative durations are refused.  */
+int silo_cmd_parse_duration_ms (const char *option, const char *text, unsigned *ms,
+                                struct silo_error **err);
+
+/* ps: write the header line of ps's output and each line whose PID column (found by
+ * name in the header) holds one of pids.  */
+int silo_cmd_ps_filter (const char *output, const int *pids, size_t n, FILE *out,
+                        struct silo_error **err);
+
 extern const struct silo_cmd silo_cmd_create, silo_cmd_start, silo_cmd_run, silo_cmd_state,
-  silo_cmd_kill, silo_cmd_delete, silo_cmd_list, silo_cmd_spec, silo_cmd_features;
+  silo_cmd_kill, silo_cmd_delete, silo_cmd_list, silo_cmd_spec, silo_cmd_features,
+  silo_cmd_pause, silo_cmd_resume, silo_cmd_update, silo_cmd_events, silo_cmd_ps;
 
 #endif

@@ -1,18 +1,27 @@
 # The CLI: global options, the command table and one thin file per command.
-bin_PROGRAMS = silo
-silo_SOURCES = \
-	src/silo.c src/cmd/cmd.h src/cmd/options.c src/cmd/table.c \
+SILO_CMD_SOURCES = \
+	src/cmd/cmd.h src/cmd/options.c src/cmd/table.c \
 	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
-	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c
+	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c \
+	src/cmd/pause.c src/cmd/resume.c src/cmd/update.c src/cmd/events.c src/cmd/ps.c
+
+bin_PROGRAMS = silo
+silo_SOURCES = src/silo.c $(SILO_CMD_SOURCES)
 silo_LDADD = $(SILO_LIBS)
 
 # `silo spec` and `silo features` live in the library (the CLI files make no syscalls).
 libsilo_a_SOURCES += src/lib/spec.c src/lib/silo-spec.h src/lib/features.c
+# `silo update` folds the new limits into the stored config.
+libsilo_a_SOURCES += src/lib/resources-merge.c src/lib/resources-merge.h
 
 # Option parsing, the list table, timestamps, the default spec, --help against the man page.
 check_PROGRAMS += tests/unit/cli.test
-tests_unit_cli_test_SOURCES = tests/unit/cli.c tests/unit/tap.h \
-	src/cmd/cmd.h src/cmd/options.c src/cmd/table.c \
-	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
-	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c
+tests_unit_cli_test_SOURCES = tests/unit/cli.c tests/unit/tap.h $(SILO_CMD_SOURCES)
 TESTS += tests/unit/cli.test
+
+# The cgroup commands' parsers: sizes, durations, update flags, ps filtering, and the fold
+# of an update into the stored resources.
+check_PROGRAMS += tests/unit/cgroup-commands.test
+tests_unit_cgroup_commands_test_SOURCES = tests/unit/cgroup-commands.c tests/unit/tap.h \
+	$(SILO_CMD_SOURCES)
+TESTS += tests/unit/cgroup-commands.test

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "fault.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "log.h"
@@ -89,12 +90,26 @@ silo_start_init (int dirfd, silo_state *s, struct silo_error **err)
     return -1;
   sock = connect_start_socket (dirfd, err);
   if (sock < 0)
-    return -1;
+    {
+      /* Nobody listens but the init lives: an earlier `start` released it and was killed
+       * before it could record that.  Record it now.  */
+      if ((*err)->errnum == ECONNREFUSED && silo_state_init_alive (s))
+        {
+          s->started = true;
+          silo_error_freep (err);
+          if (silo_state_save (dirfd, s, err) < 0)
+            return -1;
+          return silo_fail (err, EBUSY, "the container was already started");
+        }
+      return -1;
+    }
+  FAULT_POINT ("start-after-connect");
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
   /* Nothing comes back on success: the connection closes when the init calls execve.  */
   if (silo_sync_wait_close (sock, "the container process to start", err) < 0)
     return -1;
+  FAULT_POINT ("start-after-exec");
   s->started = true;
   if (silo_state_save (dirfd, s, err) < 0)
     return -1;

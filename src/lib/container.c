@@ -198,18 +198,28 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
   s->config = steal_pointer (&c->config);
   c->state = s;
   c->config = s->config;
+  /* The cgroup paths go to disk before the first mkdir: a create killed half-way through
+   * the hierarchies leaves nothing `delete --force` does not know about.  */
+  if (c->cgroup != NULL)
+    silo_cgroup_paths (c->cgroup, &s->cgroups, &s->n_cgroups);
   return silo_state_save (c->dirfd, s, err);
+}
+
+/* Resolve the cgroup layout and paths; nothing is made yet.  */
+static int
+plan_cgroups (struct silo_creation *c, struct silo_error **err)
+{
+  if (c->ctx->cgroups_disabled)
+    return 0;
+  return silo_cgroup_plan (c->id, c->config, &c->cgroup, err);
 }
 
 static int
 make_cgroups (struct silo_creation *c, struct silo_error **err)
 {
-  if (c->ctx->cgroups_disabled)
+  if (c->cgroup == NULL)
     return 0;
-  if (silo_cgroup_create (c->id, c->config, &c->cgroup, err) < 0)
-    return -1;
-  silo_cgroup_paths (c->cgroup, &c->state->cgroups, &c->state->n_cgroups);
-  return silo_state_save (c->dirfd, c->state, err);
+  return silo_cgroup_make (c->cgroup, c->config, err);
 }
 
 /* ---- create: the sockets -------------------------------------------------------------- */
@@ -476,7 +486,7 @@ silo_creation_release (struct silo_creation *c)
 static int
 creation_stages (struct silo_creation *c, struct silo_error **err)
 {
-  if (persist_creating (c, err) < 0)
+  if (plan_cgroups (c, err) < 0 || persist_creating (c, err) < 0)
     return -1;
   FAULT_POINT ("create-after-state");
   if (make_cgroups (c, err) < 0)

@@ -112,6 +112,12 @@ skip_on() {
 	[[ $RUNTIME_KIND != "$1" || -n ${SILO_TEST_STRICT:-} ]] || skip "$1: $2"
 }
 
+# must_skip_on KIND REASON: as skip_on, also under SILO_TEST_STRICT: for a difference that
+# would make the runtime touch what the suite must not (another tenant's cgroup).
+must_skip_on() {
+	[[ $RUNTIME_KIND != "$1" ]] || skip "$1: $2"
+}
+
 # Tests that run a container call this: crun 1.8.1 refuses this host's hybrid layout.
 requires_containers() {
 	[[ $RUNTIME_KIND != crun ]] || ! grep -q . $CGROUP_MOUNT/unified/cgroup.controllers 2>/dev/null ||
@@ -219,6 +225,21 @@ assert_one_line_error() {
 	[[ ${MULTILINE_OK:-} == "$RUNTIME_KIND" ]] || ((lines == 1)) ||
 		fail "expected a one-line error, got $lines lines:"$'\n'"$text"
 	[[ -z ${1:-} ]] || grep -qiE -- "$1" <<<"$text" || fail "error does not match /$1/: $text"
+}
+
+# hierarchies: every cgroup mount (v1 controllers and cgroup2) at or under /sys/fs/cgroup.
+hierarchies() {
+	awk -v m="$CGROUP_MOUNT" '($5 == m || index($5, m "/") == 1) && ($0 ~ / - cgroup2? /) { print $5 }' \
+		/proc/self/mountinfo
+}
+
+# cgroup_dir CGROUP: the directory of CGROUP (as in cgroupsPath) in the first hierarchy
+# that has it; empty when none does.
+cgroup_dir() {
+	local hierarchy
+	for hierarchy in $(hierarchies); do
+		[[ -d $hierarchy$1 ]] && { echo "$hierarchy$1"; return 0; }
+	done
 }
 
 # ---------------------------------------------------------------------------------------
@@ -422,6 +443,9 @@ teardown_fds() {
 common_teardown() {
 	LEFTOVERS=()
 	cd /
+	# A failed test shows its output: add the last command's stderr, which bats-assert
+	# does not print.
+	[[ -n ${BATS_TEST_COMPLETED:-} || -z ${stderr:-} ]] || printf '# last stderr: %s\n' "$stderr"
 	[[ -n ${TEST_DIR:-} && -d $TEST_DIR ]] || return 0
 	teardown_containers
 	teardown_processes

@@ -1,6 +1,8 @@
-/* silo cgroup: making the container's cgroups (one mountinfo read, then per hierarchy one
- * open of its root, a mkdirat and an open per path level), entering them, and the state
- * file's view of them (paths out, load back).
+/* silo cgroup: planning the container's cgroups (one mountinfo read; cgroup2's
+ * cgroup.controllers only when something may come from it; the resources checked against
+ * the layout), making them (per hierarchy one open of its root, a mkdirat and an open per
+ * path level, then the resources), entering them, and the state file's view of them
+ * (paths out, load back).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,6 +33,28 @@ int
 cgroup_write (int dir_fd, const char *file, const char *value, struct silo_error **err)
 {
   return write_file_at (dir_fd, file, value, strlen (value), err);
+}
+
+int
+cgroup_read_key (int dir_fd, const char *file, const char *key, uint64_t *value, struct silo_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len = strlen (key);
+
+  if (cgroup_read (dir_fd, file, &text, err) < 0)
+    return -1;
+  for (const char *line = text; *line != '\0';)
+    {
+      if (strncmp (line, key, len) == 0 && line[len] == ' ')
+        {
+          *value = strtoull (line + len + 1, NULL, 10);
+          return 0;
+        }
+      line = strchrnul (line, '\n');
+      if (*line == '\n')
+        line++;
+    }
+  return 1;
 }
 
 int
@@ -104,8 +128,10 @@ silo_cgroup_free (struct silo_cgroup *cg)
       free (h->controllers);
       free (h->mount_point);
       free (h->path);
+      free (h->enable);
     }
   free (cg->hierarchies);
+  free (cg->relative);
   free (cg);
 }
 
@@ -164,11 +190,12 @@ hierarchy_unmake (struct cgroup_hierarchy *h)
     }
 }
 
-static struct silo_cgroup *
+struct silo_cgroup *
 cgroup_from_mounts (struct cgroup_mount *mounts, size_t n, const char *relative)
 {
   struct silo_cgroup *cg = cgroup_new (n);
 
+  cg->relative = xstrdup (relative);
   for (size_t i = 0; i < n; i++)
     {
       struct cgroup_hierarchy *h = &cg->hierarchies[i];
@@ -181,32 +208,40 @@ cgroup_from_mounts (struct cgroup_mount *mounts, size_t n, const char *relative)
   return cg;
 }
 
+/* What cgroup2 has to offer, read only when something may come from it: on a pure v2 host
+ * always, else when the resources name a controller no v1 hierarchy holds, or unified
+ * keys.  Enabled down the path: what the resources need and, on a pure v2 host, the
+ * controllers `events --stats` reads (cpu, memory, pids, io) where available; anything
+ * else a later update needs is enabled then.  */
 static int
-make_and_apply (struct silo_cgroup *cg, const char *relative, const oci_resources *r,
-                struct silo_error **err)
+plan_v2 (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
 {
-  bool devices_enforced = false;
+  struct cgroup_hierarchy *h = cg->unified;
+  unsigned v1 = cgroup_v1_controllers (cg), mask = 0;
+  _cleanup_free_ char *available = NULL, *extra = NULL, *file = NULL;
+  bool pure = v1 == 0;
 
-  for (size_t i = 0; i < cg->n_hierarchies; i++)
-    if (hierarchy_make (&cg->hierarchies[i], relative, err) < 0)
-      return -1;
-  for (size_t i = 0; i < cg->n_hierarchies; i++)
+  if (h != NULL && (pure || (cgroup_resources_controllers (r) & ~v1) != 0
+                    || (r != NULL && r->has_unified && r->unified.len > 0)))
     {
-      struct cgroup_hierarchy *h = &cg->hierarchies[i];
-      if (h->driver->apply != NULL && h->driver->apply (h, h->dir_fd, r, err) < 0)
-        return silo_wrap (err, "cgroup `%s`", h->path);
-      if (h->driver->version == CGROUP_V1 && cgroup_has_controller (h->controllers, "devices"))
-        devices_enforced = true;
+      file = xasprintf ("%s/cgroup.controllers", h->mount_point);
+      if (cgroup_read (AT_FDCWD, file, &available, err) < 0)
+        return -1;
     }
-  if (!devices_enforced && r != NULL && r->n_devices > 0)
-    silo_log_warning ("linux.resources.devices: not enforced on this host (no cgroup v1 devices "
-                      "controller; the cgroup2 eBPF device filter comes with the cgroups work)");
+  if (cgroup_resources_check (cg, r, available, false, &mask, &extra, err) < 0)
+    return -1;
+  if (h == NULL)
+    return 0;
+  if (pure)
+    mask |= cgroup_controllers_mask (available, CGROUP_V2)
+            & (CGROUP_MASK (CGROUP_CPU) | CGROUP_MASK (CGROUP_MEMORY) | CGROUP_MASK (CGROUP_PIDS) | CGROUP_MASK (CGROUP_IO));
+  cg->v2_controllers = mask;
+  h->enable = cgroup_v2_enable_text (mask, extra);
   return 0;
 }
 
 int
-silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **out,
-                    struct silo_error **err)
+silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out, struct silo_error **err)
 {
   const oci_linux *l = c != NULL ? c->linux_ : NULL;
   _cleanup_free_ char *relative = NULL, *mountinfo = NULL;
@@ -223,10 +258,62 @@ silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **ou
                       "(see /proc/self/mountinfo); mount one or use --cgroup-manager disabled", id);
   cg = cgroup_from_mounts (mounts, n, relative);
   cgroup_mounts_free (mounts, n);
-  if (make_and_apply (cg, relative, l != NULL ? l->resources : NULL, err) < 0)
+  if (plan_v2 (cg, l != NULL ? l->resources : NULL, err) < 0)
+    {
+      silo_cgroup_free (cg);
+      return silo_wrap (err, "cgroup of container `%s`", id);
+    }
+  *out = cg;
+  return 0;
+}
+
+static int
+make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
+{
+  struct cgroup_apply_options o = { .update = false, .v2_controllers = cg->v2_controllers,
+                                    .devices_v1 = cgroup_devices_v1 (cg) };
+
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    if (hierarchy_make (&cg->hierarchies[i], cg->relative, err) < 0)
+      return -1;
+  for (size_t i = 0; i < cg->n_hierarchies; i++)
+    {
+      struct cgroup_hierarchy *h = &cg->hierarchies[i];
+      if (h->driver->apply (h, h->dir_fd, r, &o, err) < 0)
+        return silo_wrap (err, "cgroup `%s`", h->path);
+    }
+  if (!o.devices_v1 && cg->unified == NULL && r != NULL && r->n_devices > 0)
+    silo_log_warning ("linux.resources.devices: not enforced on this host (neither a cgroup v1 "
+                      "devices controller nor cgroup2)");
+  return 0;
+}
+
+int
+silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error **err)
+{
+  const oci_linux *l = c != NULL ? c->linux_ : NULL;
+
+  if (cg->relative == NULL)
+    return silo_fail (err, EINVAL, "cgroup: make needs a planned cgroup, not a loaded one");
+  if (make_and_apply (cg, l != NULL ? l->resources : NULL, err) < 0)
     {
       for (size_t i = 0; i < cg->n_hierarchies; i++)
         hierarchy_unmake (&cg->hierarchies[i]);
+      return -1;
+    }
+  return 0;
+}
+
+int
+silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **out,
+                    struct silo_error **err)
+{
+  struct silo_cgroup *cg = NULL;
+
+  if (silo_cgroup_plan (id, c, &cg, err) < 0)
+    return -1;
+  if (silo_cgroup_make (cg, c, err) < 0)
+    {
       silo_cgroup_free (cg);
       return silo_wrap (err, "cgroup of container `%s`", id);
     }

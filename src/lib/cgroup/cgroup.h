@@ -9,14 +9,21 @@
  *   absent or ""       /<id>
  *   "a/b" or "/a/b"    /a/b below each hierarchy's root (never below silo's own cgroup)
  * ".." is refused, and so is a path that names the root.  A cgroup that already exists
- * and holds processes is refused: two containers must not share one.
+ * and holds processes is refused (two containers must not share one), and so is one left
+ * frozen; an existing parent (a pod's) is fine.
  *
- * Lifecycle (create):  validate -> create -> clone3 into silo_cgroup_v2_fd() -> enter ->
- * (child: join the cgroup namespace, then mount_in_container) -> paths -> state file.
- * Later commands:      load (from the state file) -> pids / kill_all / is_frozen / destroy.
+ * Lifecycle (create):  validate -> plan -> (state file: paths) -> make -> clone3 into
+ * silo_cgroup_v2_fd() -> enter -> (child: join the cgroup namespace, then
+ * mount_in_container).  silo_cgroup_create is plan + make.
+ * Later commands:      load (from the state file) -> pids / kill_all / is_frozen /
+ * set_frozen / update / stats_json / oom_kills / destroy.
  *
- * Resources: only linux.resources.devices, on the v1 devices controller, for now; any
- * other linux.resources member is refused by silo_cgroup_validate by name.
+ * Resources: every member of linux.resources, each written to the hierarchy that holds
+ * its controller (on a hybrid host memory to v1, hugepageLimits to cgroup2), converted
+ * where v2 differs from the spec's v1 terms (shares -> weight, memory+swap -> swap, ...);
+ * an error names the field and the file.  Devices: the v1 devices controller, else an
+ * eBPF program on the cgroup2 leaf.  What the host cannot do (real-time CPU on v2,
+ * unified on v1, net_cls or rdma absent) is refused by plan, before anything is made.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -33,12 +40,13 @@
 
 struct silo_cgroup;
 
-/* Check, before anything is made, what the config asks of cgroups: linux.cgroupsPath's
- * shape, linux.resources.devices rules, and that no unsupported resource is set.  */
+/* Check, before anything is made and without looking at the host, what the config asks
+ * of cgroups: linux.cgroupsPath's shape, the device rules, and the linux.resources values
+ * no kernel takes (leafWeight, shares outside 2..262144, unified keys that are paths).  */
 int silo_cgroup_validate (const oci_config *c, struct silo_error **err);
 
-/* Make the container's cgroup in every mounted hierarchy and apply its resources (v1
- * devices: deny all, the config's rules in order, then the defaults every container
+/* Plan and make: the container's cgroup in every mounted hierarchy, with its resources
+ * (devices: deny all, the config's rules in order, then the defaults every container
  * gets).  On failure nothing it made is left behind.  */
 int silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup **out,
                         struct silo_error **err);
@@ -98,14 +106,19 @@ int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int rootfd, co
 
 /* Resolve the layout and the container's paths without making anything, so that `create`
  * can persist the paths before the first mkdir (a create killed half-way leaves paths
- * `delete --force` can clean).  silo_cgroup_make then makes them and applies resources.  */
+ * `delete --force` can clean), and check linux.resources against the layout (one read of
+ * cgroup2's cgroup.controllers when something may come from it).  silo_cgroup_make then
+ * makes the paths (enabling cgroup2 controllers down the path) and applies the resources;
+ * on failure it removes what it made, and cg is still the caller's to free.  */
 int silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out,
                       struct silo_error **err);
 int silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error **err);
 
 /* `update`: write r to the live cgroup (only the fields set in r), in the order the
- * kernel needs (e.g. v1 memory limit before memsw when raising, memsw first when
- * lowering).  An error names the resource and the file.  */
+ * kernel needs (v1 keeps limit <= memsw at every step: memsw first when raising, the
+ * limit first when lowering), enabling a cgroup2 controller the container's ancestors
+ * have but did not pass down yet.  Devices are rewritten only when r has rules.  An
+ * error names the resource and the file.  */
 int silo_cgroup_update (const struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err);
 
 /* Freeze or thaw and wait until the kernel says it is done (v1 freezer.state FROZEN /
@@ -113,7 +126,9 @@ int silo_cgroup_update (const struct silo_cgroup *cg, const oci_resources *r, st
 int silo_cgroup_set_frozen (const struct silo_cgroup *cg, bool frozen, struct silo_error **err);
 
 /* Statistics in runc's `events --stats` shape, as one JSON object (the "data" member):
- * {"cpu":{...},"memory":{...},"pids":{...},"blkio":{...},"hugetlb":{...}}.  Caller frees. */
+ * {"cpu":{...},"memory":{...},"pids":{...},"blkio":{...},"hugetlb":{...}}, runc's names
+ * and omissions.  A v2 "max" (runc: 2^64-1) shows as 2^63-1: oci_json_writer takes signed
+ * numbers.  Caller frees.  */
 int silo_cgroup_stats_json (const struct silo_cgroup *cg, char **json, struct silo_error **err);
 
 /* How many times the kernel OOM-killed in the container's memory cgroup so far

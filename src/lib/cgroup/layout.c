@@ -27,6 +27,57 @@ cgroup_has_controller (const char *controllers, const char *name)
   return false;
 }
 
+bool
+cgroup_list_has (const char *list, const char *name)
+{
+  size_t len = strlen (name);
+
+  for (const char *p = list; p != NULL && *p != '\0';)
+    {
+      size_t word = strcspn (p, ", \n\t");
+      if (word == len && memcmp (p, name, len) == 0)
+        return true;
+      p += word;
+      p += strspn (p, ", \n\t");
+    }
+  return false;
+}
+
+/* v1 and v2 names by enum cgroup_controller; NULL where the version has no such one.  */
+static const char *const controller_names[CGROUP_N_CONTROLLERS][2] = {
+  [CGROUP_CPU] = { "cpu", "cpu" },
+  [CGROUP_CPUACCT] = { "cpuacct", NULL },
+  [CGROUP_CPUSET] = { "cpuset", "cpuset" },
+  [CGROUP_MEMORY] = { "memory", "memory" },
+  [CGROUP_PIDS] = { "pids", "pids" },
+  [CGROUP_IO] = { "blkio", "io" },
+  [CGROUP_HUGETLB] = { "hugetlb", "hugetlb" },
+  [CGROUP_NET_CLS] = { "net_cls", NULL },
+  [CGROUP_NET_PRIO] = { "net_prio", NULL },
+  [CGROUP_RDMA] = { "rdma", "rdma" },
+  [CGROUP_MISC] = { "misc", "misc" },
+};
+
+const char *
+cgroup_controller_name (enum cgroup_controller c, enum cgroup_version v)
+{
+  return controller_names[c][v == CGROUP_V1 ? 0 : 1];
+}
+
+unsigned
+cgroup_controllers_mask (const char *list, enum cgroup_version v)
+{
+  unsigned mask = 0;
+
+  for (int c = 0; c < CGROUP_N_CONTROLLERS; c++)
+    {
+      const char *name = cgroup_controller_name (c, v);
+      if (name != NULL && cgroup_list_has (list, name))
+        mask |= CGROUP_MASK (c);
+    }
+  return mask;
+}
+
 /* mountinfo escapes space, tab, newline and backslash as \ooo.  */
 static void
 unescape_octal (char *s)

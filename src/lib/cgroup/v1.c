@@ -1,6 +1,8 @@
 /* silo cgroup v1 driver: one hierarchy per mount, controllers decide what a hierarchy
  * can do (cpuset needs its values copied down, devices takes the device rules, the
- * freezer freezes).  No atomic kill: the caller freezes, signals and thaws.
+ * freezer freezes: freeze.c), and each takes the linux.resources of its controllers
+ * (resources-convert.c says which files).  No atomic kill: the caller freezes, signals
+ * and thaws.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,8 +13,6 @@
 #include <string.h>
 
 #include "util.h"
-
-#define FREEZE_WAIT_MS 1000
 
 static bool
 is_blank (const char *s)
@@ -69,50 +69,27 @@ v1_check_unused (const struct cgroup_hierarchy *h, int dir_fd, struct silo_error
     return silo_fail (err, 0, "cgroup `%s` already exists and holds processes (%.*s): is "
                       "another container using the same linux.cgroupsPath?", h->path,
                       (int) strcspn (procs, "\n"), procs);
+  if (cgroup_has_controller (h->controllers, "freezer") && cgroup_v1_is_frozen (h, dir_fd) == 1)
+    return silo_fail (err, 0, "cgroup `%s` already exists and is frozen (freezer.state): a container "
+                      "in it would never run; remove it or thaw it first", h->path);
   return 0;
 }
 
 static int
-v1_apply (const struct cgroup_hierarchy *h, int dir_fd, const oci_resources *r, struct silo_error **err)
+v1_apply (const struct cgroup_hierarchy *h, int dir_fd, const oci_resources *r,
+          const struct cgroup_apply_options *o, struct silo_error **err)
 {
-  /* Always, even without linux.resources: a container gets the default device set.  */
-  if (cgroup_has_controller (h->controllers, "devices"))
-    return cgroup_v1_apply_devices (dir_fd, r != NULL ? r->devices : NULL, r != NULL ? r->n_devices : 0,
-                                    err);
-  return 0;
-}
+  unsigned mask = cgroup_resources_controllers (r) & cgroup_controllers_mask (h->controllers, CGROUP_V1);
 
-static int
-v1_is_frozen (const struct cgroup_hierarchy *h, int dir_fd)
-{
-  _cleanup_free_ char *state = NULL;
-
-  if (!cgroup_has_controller (h->controllers, "freezer") || cgroup_read (dir_fd, "freezer.state", &state, NULL) < 0)
+  if (mask != 0 && cgroup_apply_controllers (dir_fd, CGROUP_V1, mask, r, o, err) < 0)
     return -1;
-  return strncmp (state, "FROZEN", 6) == 0;
-}
-
-/* Freezing is asynchronous: freezer.state reads FREEZING until every task stopped.
- * Writing FROZEN again retries tasks that were busy (in a vfork, say).  */
-static int
-v1_set_frozen (const struct cgroup_hierarchy *h, int dir_fd, bool frozen, struct silo_error **err)
-{
-  long long start = 0;
-  unsigned step = 0;
-
-  if (cgroup_write (dir_fd, "freezer.state", frozen ? "FROZEN" : "THAWED", err) < 0)
-    return silo_wrap (err, "cgroup `%s`", h->path);
-  if (!frozen)
+  if (!cgroup_has_controller (h->controllers, "devices"))
     return 0;
-  while (v1_is_frozen (h, dir_fd) != 1)
-    {
-      if (!cgroup_backoff (&start, &step, FREEZE_WAIT_MS))
-        return silo_fail (err, 0, "cgroup `%s` did not freeze within %d ms", h->path,
-                          FREEZE_WAIT_MS);
-      if (step % 4 == 0 && cgroup_write (dir_fd, "freezer.state", "FROZEN", err) < 0)
-        return silo_wrap (err, "cgroup `%s`", h->path);
-    }
-  return 0;
+  /* At create always: a container gets the default device set even without rules.  An
+   * update only rewrites the rules it is given.  */
+  if (o->update && (r == NULL || r->n_devices == 0))
+    return 0;
+  return cgroup_v1_apply_devices (dir_fd, r != NULL ? r->devices : NULL, r != NULL ? r->n_devices : 0, err);
 }
 
 static int
@@ -131,9 +108,9 @@ const struct cgroup_driver cgroup_driver_v1 = {
   .init_level = v1_init_level,
   .check_unused = v1_check_unused,
   .apply = v1_apply,
-  .set_frozen = v1_set_frozen,
-  .is_frozen = v1_is_frozen,
+  .set_frozen = cgroup_v1_set_frozen,
+  .is_frozen = cgroup_v1_is_frozen,
   .kill = NULL,
   .populated = v1_populated,
-  .stats = NULL,
+  .stats = cgroup_v1_stats,
 };

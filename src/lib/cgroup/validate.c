@@ -1,7 +1,10 @@
 /* silo cgroup validation: what the config asks of cgroups, checked before anything is
- * made.  Until the resources work lands, linux.resources.devices is the one member silo
- * applies; any other member that sets a value is refused by name (an empty object or
- * list asks for nothing and passes).
+ * made and without looking at the host.  libocispec already checked types and ranges
+ * (memory >= -1, weights 10..1000, swappiness 0..100, page size names); here come the
+ * cgroup rules: what no kernel takes (leafWeight), what the kernel would silently change
+ * (shares), and what must not become a path (unified keys).  What depends on the host's
+ * layout (real-time CPU on v2, unified on v1, net_cls, rdma) is checked by
+ * silo_cgroup_plan, still before the first mkdir.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,46 +15,98 @@
 
 #include "util.h"
 
-static bool
-memory_set (const oci_memory *m)
+/* blockIO.leafWeight set the weight of a cgroup's own tasks against its children under
+ * CFQ; CFQ left the kernel in 5.0 and no file takes it any more.  */
+static int
+check_block_io (const oci_block_io *b, struct silo_error **err)
 {
-  return m->has_limit || m->has_reservation || m->has_swap || m->has_kernel || m->has_kernel_tcp
-         || m->has_swappiness || m->has_disable_oom_killer || m->has_use_hierarchy
-         || m->has_check_before_update;
+  if (b->has_leaf_weight)
+    return silo_fail (err, 0, "linux.resources.blockIO.leafWeight: not supported: the kernel has no "
+                      "leaf weight since Linux 5.0 (CFQ was removed); use weight");
+  for (size_t i = 0; i < b->n_weight_device; i++)
+    {
+      const oci_weight_device *d = &b->weight_device[i];
+      if (d->has_leaf_weight)
+        return silo_fail (err, 0, "linux.resources.blockIO.weightDevice[%zu].leafWeight: not supported: "
+                          "the kernel has no leaf weight since Linux 5.0 (CFQ was removed)", i);
+      if (d->major < 0 || d->minor < 0)
+        return silo_fail (err, 0, "linux.resources.blockIO.weightDevice[%zu]: major and minor must be "
+                          ">= 0", i);
+    }
+  return 0;
 }
 
-static bool
-cpu_set (const oci_cpu *c)
+/* The kernel clamps v1 shares into 2..262144 without a word; runc reads them back and
+ * fails, we say so before: 0 is runc's "unset".  */
+static int
+check_cpu (const oci_cpu *c, struct silo_error **err)
 {
-  return c->has_shares || c->has_quota || c->has_burst || c->has_period || c->has_realtime_runtime
-         || c->has_realtime_period || c->has_idle || c->cpus != NULL || c->mems != NULL;
+  if (c->has_shares && c->shares != 0 && (c->shares < 2 || c->shares > 262144))
+    return silo_fail (err, 0, "linux.resources.cpu.shares: %llu is outside 2..262144",
+                      (unsigned long long) c->shares);
+  if (c->has_idle && c->idle != 0 && c->idle != 1)
+    return silo_fail (err, 0, "linux.resources.cpu.idle: must be 0 or 1, not %lld", (long long) c->idle);
+  if (c->has_quota && c->quota < -1)
+    return silo_fail (err, 0, "linux.resources.cpu.quota: must be -1 (no limit) or positive");
+  return 0;
 }
 
+/* A value in a kernel list file must stay one token: a space or newline would add one. */
 static bool
-block_io_set (const oci_block_io *b)
+is_word (const char *s)
 {
-  return b->has_weight || b->has_leaf_weight || b->n_weight_device > 0 || b->n_throttle_read_bps > 0
-         || b->n_throttle_write_bps > 0 || b->n_throttle_read_iops > 0 || b->n_throttle_write_iops > 0;
+  return s != NULL && s[0] != '\0' && s[strcspn (s, " \t\n")] == '\0';
 }
 
 static int
-check_unsupported (const oci_resources *r, struct silo_error **err)
+check_names (const oci_resources *r, struct silo_error **err)
 {
-  const struct { const char *name; bool set; } members[] = {
-    { "memory", r->memory != NULL && memory_set (r->memory) },
-    { "cpu", r->cpu != NULL && cpu_set (r->cpu) },
-    { "pids", r->pids != NULL && r->pids->has_limit },
-    { "blockIO", r->block_io != NULL && block_io_set (r->block_io) },
-    { "hugepageLimits", r->n_hugepage_limits > 0 },
-    { "network", r->network != NULL && (r->network->has_class_id || r->network->n_priorities > 0) },
-    { "rdma", r->n_rdma > 0 },
-    { "unified", r->has_unified && r->unified.len > 0 },
-  };
+  for (size_t i = 0; r->network != NULL && i < r->network->n_priorities; i++)
+    if (!is_word (r->network->priorities[i].name))
+      return silo_fail (err, 0, "linux.resources.network.priorities[%zu].name: `%s` is not an "
+                        "interface name", i, r->network->priorities[i].name);
+  for (size_t i = 0; i < r->n_rdma; i++)
+    if (!is_word (r->rdma[i].device))
+      return silo_fail (err, 0, "linux.resources.rdma: `%s` is not a device name", r->rdma[i].device);
+  return 0;
+}
 
-  for (size_t i = 0; i < SILO_ARRAY_SIZE (members); i++)
-    if (members[i].set)
-      return silo_fail (err, 0, "linux.resources.%s: not supported by silo yet (cgroup "
-                        "resources come with the cgroups work)", members[i].name);
+/* A unified key names a file of the container's cgroup2 directory: never a path.  */
+static int
+check_unified (const oci_map *m, struct silo_error **err)
+{
+  for (size_t i = 0; i < m->len; i++)
+    {
+      const char *key = m->keys[i];
+      if (key[0] == '\0' || strchr (key, '/') != NULL || strcmp (key, ".") == 0 || strcmp (key, "..") == 0)
+        return silo_fail (err, 0, "linux.resources.unified: key `%s` is not a file name of the "
+                          "container's cgroup", key);
+      if (strchr (key, '.') == NULL || key[0] == '.')
+        return silo_fail (err, 0, "linux.resources.unified.%s: not a cgroup2 file name "
+                          "(CONTROLLER.NAME, such as memory.high)", key);
+    }
+  return 0;
+}
+
+int
+cgroup_validate_resources (const oci_resources *r, struct silo_error **err)
+{
+  const oci_memory *m = r->memory;
+
+  if (r->block_io != NULL && check_block_io (r->block_io, err) < 0)
+    return -1;
+  if (r->cpu != NULL && check_cpu (r->cpu, err) < 0)
+    return -1;
+  if (m != NULL && m->has_swap && m->swap > 0 && (!m->has_limit || m->limit == 0))
+    return silo_fail (err, 0, "linux.resources.memory.swap: needs memory.limit (swap counts "
+                      "memory+swap)");
+  if (check_names (r, err) < 0)
+    return -1;
+  if (r->has_unified && check_unified (&r->unified, err) < 0)
+    return -1;
+  for (size_t i = 0; i < r->n_devices; i++)
+    if (cgroup_validate_device_rule (&r->devices[i], i, err) < 0)
+      return -1;
   return 0;
 }
 
@@ -95,10 +150,5 @@ silo_cgroup_validate (const oci_config *c, struct silo_error **err)
     }
   if (r == NULL)
     return 0;
-  if (check_unsupported (r, err) < 0)
-    return -1;
-  for (size_t i = 0; i < r->n_devices; i++)
-    if (cgroup_validate_device_rule (&r->devices[i], i, err) < 0)
-      return -1;
-  return 0;
+  return cgroup_validate_resources (r, err);
 }

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install what building and testing silo needs on Debian 12 (as root; non-interactive).
+#
+#   contrib/install-deps.sh                  build + unit + integration test dependencies
+#   SILO_COMPARE=1 contrib/install-deps.sh   also runc and crun, to run the integration
+#                                            suite against them (RUNTIME=runc|crun)
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+
+# build: compiler, autotools, pkg-config and the four libraries configure checks for
+# tests: bats with its assert/support libraries, a static busybox for the test rootfs,
+#        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
+#        flock and timeout are in every Debian install.
+packages="build-essential autoconf automake libtool pkg-config git
+	libyajl-dev libseccomp-dev libcap-dev libmnl-dev
+	bats bats-assert bats-support busybox-static jq strace"
+if [ -n "${SILO_COMPARE:-}" ]; then
+	packages="$packages runc crun"
+fi
+
+apt-get update -q
+# shellcheck disable=SC2086 # the list is meant to split into words
+apt-get install -y -q --no-install-recommends $packages

@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# silo's compiled-in kill points (configure --enable-fault-injection): with
+# SILO_FAULT_AT=<stage> the process that reaches that stage SIGKILLs itself.  `create`
+# must then fail, and `delete -f` must clean up everything; the shared teardown proves it
+# (no mount, cgroup, state entry or process left).
+
+load helpers/common
+
+setup() {
+	common_setup
+	requires_fault_injection
+	set_args sleep 600
+}
+
+# fault_at STAGE: create dies at STAGE; delete -f cleans up.
+fault_at() {
+	SILO_FAULT_AT=$1 run --separate-stderr rt_create "$ID"
+	assert_failure
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	run rt state "$ID"
+	assert_failure
+	run rt list -q
+	assert_output ''
+}
+
+@test "fault: the runtime dies after writing the creating state" {
+	SILO_FAULT_AT=create-after-state run --separate-stderr rt_create "$ID"
+	assert_failure
+	# The record survives the crash (creating is persisted), so that delete -f finds it.
+	run rt list -q
+	assert_output "$ID"
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	run rt list -q
+	assert_output ''
+}
+
+@test "fault: the runtime dies after creating the cgroups" {
+	fault_at create-after-cgroup
+}
+
+@test "fault: the runtime dies after cloning the child" {
+	fault_at create-after-clone
+}
+
+@test "fault: the child dies as it starts" {
+	fault_at child-start
+}
+
+@test "fault: the child dies after the mounts" {
+	fault_at child-after-mounts
+}
+
+@test "fault: the child dies just before reporting created" {
+	fault_at child-before-created
+}
+
+@test "fault: the runtime dies just before saving created" {
+	fault_at create-before-created
+}
+
+@test "fault: a failed create frees the id for the next one" {
+	SILO_FAULT_AT=child-after-mounts run --separate-stderr rt_create "$ID"
+	assert_failure
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	set_args sh -c 'echo second-life'
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output second-life
+}

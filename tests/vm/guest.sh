@@ -1,0 +1,146 @@
+#!/bin/busybox sh
+# Stage 2 of the test guest: PID 1 after switch_root, run by the host's /bin/busybox sh
+# on the overlay root (host / read-only + tmpfs), with the checkout mounted read-write at
+# its host path.
+#
+# Mounts the pseudo filesystems, lays out /sys/fs/cgroup for the mode (v2: cgroup2 alone,
+# every controller enabled in the root's cgroup.subtree_control; v1: a tmpfs with one v1
+# hierarchy per controller plus name=systemd, and no cgroup2 mount), runs
+# `bats --tap FILES` in the checkout with the TAP stream on the virtio-serial port named
+# `silo.tap`, ends that stream with `# silo-vm: bats exit status N`, and powers off.
+#
+# Kernel command line: silo.src=PATH (the checkout), silo.mode=v2|v1,
+# silo.run=DIR (the run's folder, relative to the checkout: run.sh wrote DIR/env there),
+# silo.shell=1 (a shell on the serial console instead of bats).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8
+
+say() { echo "silo-vm guest: $*"; }
+
+# PID 1 must never just exit (the kernel panics, and the host only sees a reboot).
+finish() {
+	sync
+	busybox poweroff -f
+	sleep 5
+	busybox reboot -f
+}
+
+die() {
+	say "FATAL: $*"
+	echo "Bail out! silo-vm guest: $*" >"${tap_port:-/dev/null}"
+	[ "$shell" = 1 ] && setsid busybox cttyhack /bin/bash
+	finish
+}
+
+read_cmdline() {
+	src= mode= run= shell=
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		silo.src=*) src=${arg#silo.src=} ;;
+		silo.mode=*) mode=${arg#silo.mode=} ;;
+		silo.run=*) run=${arg#silo.run=} ;;
+		silo.shell=*) shell=${arg#silo.shell=} ;;
+		esac
+	done
+}
+
+find_tap_port() {
+	local port
+	for port in /sys/class/virtio-ports/*; do
+		[ "$(cat "$port/name" 2>/dev/null)" = silo.tap ] && tap_port=/dev/${port##*/}
+	done
+	[ -n "$tap_port" ] || { tap_port=/dev/null; die "no virtio-serial port named silo.tap"; }
+}
+
+mount_pseudo_filesystems() {
+	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+	mkdir -p /dev/pts /dev/shm /dev/mqueue
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
+	ln -sf pts/ptmx /dev/ptmx
+	# devtmpfs has no /dev/fd (udev makes it): bash's <(...) needs it.
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+	mount -t mqueue mqueue /dev/mqueue
+	[ -d /sys/kernel/security ] && mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	[ -d /sys/fs/bpf ] && mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+	busybox ip link set lo up
+	busybox hostname silo-vm
+}
+
+# The options systemd uses on a pure cgroup2 host (podman's and Kubernetes' layout).
+setup_cgroup_v2() {
+	local controller
+	mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup ||
+		die "cannot mount cgroup2 on /sys/fs/cgroup"
+	for controller in $(cat /sys/fs/cgroup/cgroup.controllers); do
+		echo "+$controller" >/sys/fs/cgroup/cgroup.subtree_control ||
+			say "warning: cannot enable the $controller controller"
+	done
+	say "cgroup2 controllers enabled: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+}
+
+# One hierarchy per controller (cpu and cpuacct apart, as on the CI host), plus the
+# named systemd hierarchy that v1 hosts carry.
+setup_cgroup_v1() {
+	local controller hierarchy rest enabled
+	mount -t tmpfs -o mode=0755,nosuid,nodev,noexec tmpfs /sys/fs/cgroup ||
+		die "cannot mount a tmpfs on /sys/fs/cgroup"
+	while read -r controller hierarchy rest enabled; do
+		case $controller in '#'*) continue ;; esac
+		[ "$enabled" = 1 ] || continue
+		mkdir "/sys/fs/cgroup/$controller"
+		mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller" ||
+			{ say "warning: cannot mount the v1 $controller hierarchy"; rmdir "/sys/fs/cgroup/$controller"; }
+	done </proc/cgroups
+	mkdir /sys/fs/cgroup/systemd
+	mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd ||
+		die "cannot mount the name=systemd hierarchy"
+	say "cgroup v1 hierarchies: $(ls /sys/fs/cgroup | tr '\n' ' ')"
+}
+
+# The optional virtio-blk disk (run.sh attaches a 64 MiB file) for the io/blkio tests.
+export_block_device() {
+	[ -r /sys/block/vda/dev ] || return 0
+	export SILO_TEST_BLOCK_DEVICE=/dev/vda
+	SILO_TEST_BLOCK_MAJMIN=$(cat /sys/block/vda/dev)
+	export SILO_TEST_BLOCK_MAJMIN
+}
+
+run_bats() {
+	local status
+	cd "$src" || die "cannot enter $src"
+	# shellcheck disable=SC1090
+	. "$src/$run/env" || die "cannot read $src/$run/env"
+	export RUNTIME SILO_TEST_CGROUP_MODE="$mode" SILO_TEST_VM=1
+	export SILO_TEST_TIMEOUT="${SILO_TEST_TIMEOUT:-600}"
+	say "RUNTIME=$RUNTIME; running: bats --tap $BATS_FILES"
+	# shellcheck disable=SC2086
+	bats --tap $BATS_FILES >"$tap_port" 2>/dev/console </dev/null
+	status=$?
+	echo "# silo-vm: bats exit status $status" >"$tap_port"
+	say "bats exit status $status"
+}
+
+read_cmdline
+find_tap_port
+mount_pseudo_filesystems
+case $mode in
+v2) setup_cgroup_v2 ;;
+v1) setup_cgroup_v1 ;;
+*) die "silo.mode=$mode: expected v2 or v1" ;;
+esac
+export_block_device
+if [ "$shell" = 1 ]; then
+	say "silo.shell=1: a shell instead of bats (the run's env is $src/$run/env)"
+	setsid busybox cttyhack /bin/bash
+else
+	run_bats
+fi
+finish

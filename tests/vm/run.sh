@@ -1,0 +1,352 @@
+#!/bin/bash
+# tests/vm/run.sh v2|v1 [BATS-FILE...]: run bats files inside a QEMU guest whose cgroups
+# are pure cgroup2 (v2) or pure cgroup v1 (v1), and print the TAP and one closing line
+#   cgroupv2: N passed, M failed, K skipped        (cgroupv1: ... for v1)
+# Exit status 0 when every test passed (or was skipped) and the guest ended by itself.
+#
+# Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container) and
+# tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write).
+#
+# Environment:
+#   SILO=PATH            the silo binary (default: $BUILD_DIR/silo, else ./silo)
+#   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 900 s)
+#   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 2)
+#   SILO_VM_DEBUG=1      kernel console on this terminal instead of console.log
+#   SILO_VM_SHELL=1      a shell on the console instead of bats (needs a terminal)
+#   SILO_VM_KERNEL=PKG   the kernel package (default: what linux-image-amd64 depends on)
+# Everything downloaded or built is kept in tests/vm/.cache/ (see tests/vm/README.md).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+set -euo pipefail
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_DIR=$(cd "$VM_DIR/../.." && pwd)
+CACHE=$VM_DIR/.cache
+KERNEL_DIR=$CACHE/kernel
+: "${SILO_VM_TIMEOUT:=900}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=2}"
+: "${SILO_VM_DEBUG:=}" "${SILO_VM_SHELL:=}"
+
+# What the initramfs loads (run.sh adds their dependencies).  virtio-mmio is how microvm
+# attaches devices; the rest are the console port, the disk, the 9p shares and overlay.
+WANTED_MODULES="virtio_mmio virtio_console virtio_blk 9pnet_virtio 9p overlay"
+
+say() { echo "# silo-vm: $*"; }
+die() {
+	echo "silo-vm: $*" >&2
+	exit 2
+}
+
+# ---------------------------------------------------------------------------------------
+# Tools and the kernel.
+
+ensure_qemu() {
+	command -v qemu-system-x86_64 >/dev/null && return 0
+	say "installing qemu-system-x86"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends qemu-system-x86 >"$CACHE/apt.log" 2>&1 ||
+		{ apt-get update >>"$CACHE/apt.log" 2>&1 &&
+			apt-get install -y --no-install-recommends qemu-system-x86 >>"$CACHE/apt.log" 2>&1; } ||
+		die "cannot install qemu-system-x86 (log: $CACHE/apt.log)"
+}
+
+# The versioned package behind the linux-image-amd64 metapackage (the metapackage itself
+# holds no kernel).
+kernel_package() {
+	local package
+	if [[ -n ${SILO_VM_KERNEL:-} ]]; then
+		echo "$SILO_VM_KERNEL"
+		return
+	fi
+	package=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	if [[ -z $package ]]; then
+		apt-get update >"$CACHE/apt.log" 2>&1 || die "apt-get update failed (log: $CACHE/apt.log)"
+		package=$(apt-cache depends linux-image-amd64 | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	fi
+	[[ -n $package ]] || die "cannot resolve the kernel package behind linux-image-amd64"
+	echo "$package"
+}
+
+is_elf() {
+	[[ $(head -c 4 "$1" | od -An -tx1 | tr -d ' \n') == 7f454c46 ]]
+}
+
+# extract_vmlinux BZIMAGE OUT: the ELF kernel inside a bzImage, so that QEMU can boot it
+# through its PVH entry point without running the decompressor under emulation.  Try
+# each compression's magic at each offset where it appears until one yields an ELF file.
+extract_vmlinux() {
+	local image=$1 out=$2 magic tool offset
+	if is_elf "$image"; then
+		cp "$image" "$out"
+		return
+	fi
+	while read -r magic tool; do
+		command -v "${tool%% *}" >/dev/null || continue
+		for offset in $(LC_ALL=C grep -obUaP "$magic" "$image" | cut -d: -f1); do
+			tail -c +$((offset + 1)) "$image" | $tool >"$out" 2>/dev/null || true
+			is_elf "$out" && return 0
+		done
+	done <<-'EOF'
+		\xfd7zXZ\x00 xz -dc --single-stream
+		\x28\xb5\x2f\xfd zstd -dc
+		\x1f\x8b\x08 gzip -dc
+		\x02\x21\x4c\x18 lz4 -dc
+		\x5d\x00\x00 xz -dc --format=lzma
+		BZh bzip2 -dc
+	EOF
+	rm -f "$out"
+	return 1
+}
+
+# module_path NAME: the .ko file of a module in the unpacked package (- and _ are one).
+module_path() {
+	local pattern=${1//[-_]/[-_]}
+	find "$UNPACKED/lib/modules" -name "$pattern.ko" -o -name "$pattern.ko.[xgz]z" -o -name "$pattern.ko.zst" | head -1
+}
+
+# resolve_module NAME: append NAME's dependencies, then NAME, to LOAD_ORDER (once each);
+# the order modules.dep would give, read from each module's `depends=` modinfo field.
+resolve_module() {
+	local name=${1//-/_} path plain deps dep
+	[[ " ${LOAD_ORDER[*]-} " != *" $name "* ]] || return 0
+	path=$(module_path "$name")
+	if [[ -z $path ]]; then
+		grep -q "/${1//[-_]/[-_]}.ko\$" "$UNPACKED"/lib/modules/*/modules.builtin && return 0
+		die "module $name is not in the kernel package"
+	fi
+	plain=$KERNEL_DIR/modules.tmp/$name.ko
+	case $path in
+	*.xz) xz -dc "$path" >"$plain" ;;
+	*.gz) gzip -dc "$path" >"$plain" ;;
+	*.zst) zstd -qdc "$path" >"$plain" ;;
+	*) cp "$path" "$plain" ;;
+	esac
+	deps=$(LC_ALL=C grep -ao 'depends=[A-Za-z0-9_,-]*' "$plain" | head -1)
+	deps=${deps#depends=}
+	for dep in ${deps//,/ }; do
+		resolve_module "$dep"
+	done
+	LOAD_ORDER+=("$name")
+}
+
+fetch_kernel() {
+	local package work
+	[[ -s $KERNEL_DIR/vmlinux && -s $KERNEL_DIR/modules.load ]] && return 0
+	package=$(kernel_package)
+	say "fetching $package (once; cached in $KERNEL_DIR)"
+	work=$CACHE/download
+	rm -rf "$work" "$KERNEL_DIR"
+	mkdir -p "$work" "$KERNEL_DIR/modules.tmp"
+	# apt drops privileges to _apt for downloads when it can write the folder.
+	chown _apt "$work" 2>/dev/null || true
+	(cd "$work" && apt-get download "$package") >"$CACHE/apt.log" 2>&1 ||
+		die "apt-get download $package failed (log: $CACHE/apt.log)"
+	UNPACKED=$work/unpacked
+	dpkg-deb -x "$work"/*.deb "$UNPACKED"
+	extract_vmlinux "$(ls "$UNPACKED"/boot/vmlinuz-*)" "$KERNEL_DIR/vmlinux.tmp" ||
+		die "cannot find the ELF kernel inside $UNPACKED/boot/vmlinuz-*"
+	LOAD_ORDER=()
+	for module in $WANTED_MODULES; do
+		resolve_module "$module"
+	done
+	printf '%s.ko\n' "${LOAD_ORDER[@]}" >"$KERNEL_DIR/modules.load"
+	echo "$package" >"$KERNEL_DIR/package"
+	mv "$KERNEL_DIR/modules.tmp" "$KERNEL_DIR/modules"
+	mv "$KERNEL_DIR/vmlinux.tmp" "$KERNEL_DIR/vmlinux"
+	rm -rf "$work"
+}
+
+# The initramfs: static busybox, tests/vm/init.sh as /init, the modules and their order.
+# Uncompressed: unpacking is faster than decompressing under emulation.
+build_initramfs() {
+	local out=$KERNEL_DIR/initramfs.cpio stage busybox
+	[[ -s $out && $out -nt $VM_DIR/init.sh && $out -nt $KERNEL_DIR/modules.load ]] && return 0
+	busybox=$(command -v busybox) || die "busybox is not installed (apt-get install busybox-static)"
+	! ldd "$busybox" >/dev/null 2>&1 || die "$busybox is not static: install busybox-static"
+	stage=$CACHE/initramfs.tmp
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,proc,sys,modules}
+	cp -L "$busybox" "$stage/bin/busybox"
+	cp "$VM_DIR/init.sh" "$stage/init"
+	chmod 0755 "$stage/init"
+	cp "$KERNEL_DIR"/modules/*.ko "$stage/modules/"
+	cp "$KERNEL_DIR/modules.load" "$stage/modules.load"
+	# The kernel opens /dev/console for init before anything is mounted.
+	mknod -m 0600 "$stage/dev/console" c 5 1
+	(cd "$stage" && find . | LC_ALL=C sort | busybox cpio -o -H newc -R 0:0 >"$out.tmp" 2>/dev/null)
+	mv "$out.tmp" "$out"
+	rm -rf "$stage"
+}
+
+prepare() {
+	mkdir -p "$CACHE"
+	ensure_qemu
+	(
+		flock 9
+		fetch_kernel
+		build_initramfs
+	) 9>"$CACHE/.lock"
+}
+
+# ---------------------------------------------------------------------------------------
+# One run.
+
+find_silo() {
+	local silo=${SILO:-}
+	if [[ -z $silo ]]; then
+		silo=$SRC_DIR/silo
+		[[ -n ${BUILD_DIR:-} && -x $BUILD_DIR/silo ]] && silo=$BUILD_DIR/silo
+	fi
+	[[ -f $silo && -x $silo ]] || die "no silo binary at $silo: build it (make) or set SILO=PATH"
+	realpath "$silo"
+}
+
+# BATS_FILES: paths relative to the checkout, where the guest runs bats.
+select_bats_files() {
+	local file path
+	BATS_FILES=()
+	if (($# == 0)); then
+		set -- "$VM_DIR/smoke.bats"
+		for file in "$SRC_DIR"/tests/cgroups*.bats; do
+			[[ -e $file ]] && set -- "$@" "$file"
+		done
+	fi
+	for file; do
+		path=$(realpath -e "$file") || die "$file: no such file"
+		[[ $path == "$SRC_DIR"/* ]] || die "$file: not inside the checkout $SRC_DIR (the guest sees only that)"
+		[[ $path != *[[:space:]\'\"\\\$]* ]] || die "$file: odd characters in the path"
+		BATS_FILES+=("${path#"$SRC_DIR"/}")
+	done
+}
+
+# The run's folder (inside the checkout, so the guest reads it): a copy of silo, the env
+# that guest.sh sources, the disk, and what comes back (tap, console.log).
+prepare_run_dir() {
+	local silo=$1 var
+	rm -rf "$RUN_DIR"
+	mkdir -p "$RUN_DIR"
+	cp "$silo" "$RUN_DIR/silo"
+	: >"$RUN_DIR/tap"
+	: >"$RUN_DIR/console.log"
+	truncate -s 64M "$RUN_DIR/disk.img"
+	{
+		echo "RUNTIME='$RUN_DIR/silo'"
+		echo "BATS_FILES='${BATS_FILES[*]}'"
+		# Test knobs set on the host (SILO_TEST_STRICT, ...) go on into the guest.
+		for var in ${!SILO_TEST_@}; do
+			[[ ${!var} != *\'* ]] && echo "export $var='${!var}'"
+		done
+	} >"$RUN_DIR/env"
+}
+
+qemu_command() {
+	local cmdline tsc_khz serial=file:$RUN_DIR/console.log
+	cmdline="console=ttyS0 panic=-1 rdinit=/init mitigations=off"
+	# microvm under TCG can hang calibrating the TSC: give it the host's frequency.
+	tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+	[[ -z $tsc_khz ]] || cmdline+=" tsc_early_khz=$tsc_khz"
+	if [[ $MODE == v2 ]]; then
+		cmdline+=" cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+	else
+		cmdline+=" systemd.unified_cgroup_hierarchy=0"
+	fi
+	cmdline+=" silo.src=$SRC_DIR silo.mode=$MODE silo.run=${RUN_DIR#"$SRC_DIR"/}"
+	[[ -z $SILO_VM_SHELL ]] || cmdline+=" silo.shell=1"
+	[[ -z ${SILO_VM_APPEND:-} ]] || cmdline+=" $SILO_VM_APPEND"
+	[[ -z $SILO_VM_DEBUG$SILO_VM_SHELL ]] || serial=mon:stdio
+	QEMU=(
+		qemu-system-x86_64 -M microvm,rtc=on -accel tcg,thread=multi -cpu max
+		-m "$SILO_VM_MEMORY" -smp "$SILO_VM_CPUS"
+		-nodefaults -no-user-config -display none -no-reboot
+		-kernel "$KERNEL_DIR/vmlinux" -initrd "$KERNEL_DIR/initramfs.cpio" -append "$cmdline"
+		-serial "$serial"
+		-monitor "unix:$RUN_DIR/monitor.sock,server=on,wait=off"
+		-device virtio-serial-device
+		-chardev "file,id=tap,path=$RUN_DIR/tap,append=on"
+		-device virtserialport,chardev=tap,name=silo.tap
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
+		-device virtio-9p-device,fsdev=hostroot,mount_tag=hostroot
+		-fsdev "local,id=checkout,path=$SRC_DIR,security_model=none,multidevs=remap"
+		-device virtio-9p-device,fsdev=checkout,mount_tag=checkout
+		-drive "file=$RUN_DIR/disk.img,if=none,id=disk,format=raw"
+		-device virtio-blk-device,drive=disk
+	)
+}
+
+QEMU_PID=
+stop_guest() {
+	[[ -z $QEMU_PID ]] || kill "$QEMU_PID" 2>/dev/null || true
+}
+
+# Boot and wait; the TAP is printed as it arrives.  Returns timeout(1)'s status.
+boot_guest() {
+	local status=0
+	qemu_command
+	say "booting the $LABEL guest (timeout ${SILO_VM_TIMEOUT}s; console: ${RUN_DIR#"$SRC_DIR"/}/console.log)"
+	if [[ -n $SILO_VM_SHELL ]]; then
+		timeout --foreground "$SILO_VM_TIMEOUT" "${QEMU[@]}" || status=$?
+		return $status
+	fi
+	trap stop_guest EXIT
+	timeout -k 10 "$SILO_VM_TIMEOUT" "${QEMU[@]}" </dev/null &
+	QEMU_PID=$!
+	tail -n +1 -f --pid="$QEMU_PID" "$RUN_DIR/tap" &
+	wait "$QEMU_PID" || status=$?
+	QEMU_PID=
+	wait
+	return $status
+}
+
+# Count the TAP; a guest that stopped before bats' last line counts its missing tests
+# (at least one) as failed, and so does a bats that failed without a failing test.
+summarize() {
+	awk -v label="$LABEL" '
+		/^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
+		/^ok / { if (tolower($0) ~ /# skip/) skipped++; else passed++; next }
+		/^not ok / { failed++; next }
+		/^Bail out!/ { bailed = 1; next }
+		/^# silo-vm: bats exit status [0-9]+$/ { ended = 1; status = $NF + 0; next }
+		END {
+			seen = passed + failed + skipped
+			if (!ended || bailed) {
+				missing = plan - seen
+				if (missing < 1) missing = 1
+				printf "# silo-vm: the guest stopped before bats finished: %d test(s) counted as failed\n", missing
+				failed += missing
+			} else if (status != 0 && failed == 0) {
+				print "# silo-vm: bats failed (status " status ") with no failing test"
+				failed++
+			}
+			printf "%s: %d passed, %d failed, %d skipped\n", label, passed, failed, skipped
+			exit (failed > 0)
+		}' "$RUN_DIR/tap"
+}
+
+main() {
+	local silo status=0
+	case ${1:-} in
+	v2 | v1) MODE=$1 ;;
+	*) die "usage: tests/vm/run.sh v2|v1 [BATS-FILE...]" ;;
+	esac
+	shift
+	LABEL=cgroup$MODE
+	RUN_DIR=$CACHE/run-$MODE
+	silo=$(find_silo)
+	select_bats_files "$@"
+	prepare
+	prepare_run_dir "$silo"
+	boot_guest || status=$?
+	if ((status == 124 || status == 137)); then
+		say "the guest ran past SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT}s and was stopped"
+	elif ((status != 0)); then
+		say "qemu exited with status $status"
+	fi
+	if ((status != 0)) || ! grep -q '^# silo-vm: bats exit status' "$RUN_DIR/tap"; then
+		say "last lines of the guest console ($RUN_DIR/console.log):"
+		tail -n 40 "$RUN_DIR/console.log" | sed 's/^/#   /'
+	fi
+	[[ -n $SILO_VM_SHELL ]] && return $status
+	summarize
+}
+
+main "$@"
