@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # cgroups: placement in every hierarchy (v1 controllers and the cgroup2 mount) by the
-# cgroupsPath rules, removal on delete, the v1 devices controller, and a clear error for
-# every other resource.
+# cgroupsPath rules, removal on delete, and the v1 devices controller.  The other
+# resources are in resources.bats.
 
 load helpers/common
 
@@ -120,19 +120,4 @@ add_fake_device() {
 	assert_success
 	refute_line 'a *:* rwm'
 	assert_line 'c 1:3 rwm'
-}
-
-@test "cgroups: every other resource is a clear error naming the field" {
-	skip_on runc "1.1.5 implements the v1 resource controllers"
-	local resource field
-	for resource in 'memory: {limit: 67108864}' 'cpu: {shares: 512}' 'pids: {limit: 10}' \
-		'blockIO: {weight: 100}' 'hugepageLimits: [{pageSize: "2MB", limit: 0}]'; do
-		write_base_config
-		cfg ".linux.resources += {$resource}"
-		field=${resource%%:*}
-		run --separate-stderr rt_create "$ID"
-		assert_one_line_error "linux\\.resources\\.$field"
-		run rt state "$ID"
-		assert_failure
-	done
 }

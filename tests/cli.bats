@@ -14,11 +14,11 @@ load helpers/common
 }
 
 @test "cli: --help lists every command and exits 0" {
-	skip_on crun "--help lists no spec/features commands (crun 1.8.1 has no features command)"
+	skip_on crun "1.8.1 has no events and no features command"
 	run --separate-stderr rt --help
 	assert_success
 	local command
-	for command in create start run state kill delete list spec features; do
+	for command in create start run state kill delete list pause resume update events ps spec features; do
 		assert_line --regexp "^ *$command\\b"
 	done
 }
@@ -30,14 +30,16 @@ load helpers/common
 
 @test "cli: an unknown global flag is a one-line error" {
 	run --separate-stderr rt --frobnicate list
-	assert_one_line_error 'frobnicate'
+	MULTILINE_OK=crun assert_one_line_error 'frobnicate'
 }
 
 @test "cli: an unknown command flag is a one-line error" {
 	local command
-	for command in create start run state kill delete list spec; do
+	for command in create start run state kill delete list pause resume update events ps spec; do
+		# crun 1.8.1 has no events command (listed in docs/testing.md)
+		[[ $RUNTIME_KIND != crun || $command != events ]] || continue
 		run --separate-stderr rt "$command" --frobnicate "$ID"
-		assert_one_line_error 'frobnicate'
+		MULTILINE_OK=crun assert_one_line_error 'frobnicate'
 	done
 	# Nothing was created by any of them (teardown checks the rest).
 	run rt list -q
@@ -70,6 +72,30 @@ load helpers/common
 	[[ -n $stderr ]] || fail "no error on stderr"
 	run grep -ci 'error' "$TEST_DIR/log.txt"
 	assert_success
+}
+
+@test "cli: a create error goes to stderr and, as JSON, to the --log file" {
+	requires_containers
+	cfg '.process.args = "sh"'
+	register_id "$ID"
+	run --separate-stderr rt --log "$TEST_DIR/log.json" --log-format json create --bundle "$BUNDLE" "$ID" </dev/null
+	assert_one_line_error 'args'
+	run jq -r 'select(.level == "error") | .msg' "$TEST_DIR/log.json"
+	assert_success
+	grep -q 'args' <<<"$output" || fail "the log has no error about args: $(cat "$TEST_DIR/log.json")"
+}
+
+@test "cli: --root holds the state, not the default root" {
+	requires_containers
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	run ls "$ROOT"
+	assert_output --partial "$ID"
+	local default
+	for default in /run/silo /run/runc /run/crun; do
+		[[ ! -e $default/$ID ]] || fail "state written to the default root $default"
+	done
 }
 
 @test "cli: --log-format with an unknown value is an error" {
@@ -147,6 +173,7 @@ load helpers/common
 }
 
 @test "spec: --rootless adds a user namespace with mappings" {
+	skip_on crun "1.8.1 leaves the mappings out of the file (it fills them in at create)"
 	mkdir "$TEST_DIR/spec"
 	run --separate-stderr rt spec --rootless -b "$TEST_DIR/spec"
 	assert_success

@@ -146,6 +146,15 @@ create_must_fail() {
 	done
 }
 
+@test "errors: update, pause, resume, ps and events of an unknown id are errors" {
+	local command
+	for command in "update --pids-limit 20" pause resume ps "events --stats"; do
+		# shellcheck disable=SC2086 # the command and its flags split into words
+		run --separate-stderr rt $command "$ID"
+		assert_one_line_error "$ID|not exist|no such"
+	done
+}
+
 @test "errors: delete -f of an unknown id succeeds" {
 	run --separate-stderr rt delete -f "$ID"
 	assert_success

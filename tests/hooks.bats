@@ -37,7 +37,7 @@ failing_hook() {
 	jq -nc '{path: "/bin/sh", args: ["sh", "-c", "echo hook-says-no >&2; exit 3"]}'
 }
 
-@test "hooks: every stage runs once, in order, with the state on stdin" {
+@test "hooks: every stage runs with the state on stdin" {
 	add_all_recording_hooks
 	set_args sleep 600
 	run --separate-stderr rt_create "$ID"
@@ -132,9 +132,17 @@ failing_hook() {
 }
 
 @test "hooks: the error of a failing hook is one clear line" {
-	add_hook prestart "$(failing_hook)"
+	# (a hook that prints says more than that line: what it prints is its own)
+	add_hook prestart '{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}'
 	run --separate-stderr rt_create "$ID"
 	assert_one_line_error 'hook|prestart'
+}
+
+@test "hooks: what a failing hook prints reaches the caller" {
+	add_hook prestart "$(failing_hook)"
+	run --separate-stderr rt_create "$ID"
+	assert_failure
+	grep -q hook-says-no <<<"$stderr" || fail "the hook's message was lost: $stderr"
 }
 
 @test "hooks: a failing startContainer hook fails start and stops the container" {

@@ -168,7 +168,7 @@ close_extra_fds_for_real() {
 	assert_output 500
 }
 
-@test "process: a relative or missing program is a clear error" {
+@test "process: a missing program is an error naming it" {
 	set_args /no/such/program
 	register_id "$ID"
 	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null

@@ -56,8 +56,10 @@ find_tap_port() {
 }
 
 mount_pseudo_filesystems() {
-	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
-	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+	# Not nodev/nosuid: on the CI host /tmp and /run are plain folders of /, and the
+	# tests' bundles (under /tmp) make device nodes that their containers open.
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mount -t tmpfs -o mode=0755 tmpfs /run
 	mkdir -p /dev/pts /dev/shm /dev/mqueue
 	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 	ln -sf pts/ptmx /dev/ptmx
@@ -105,21 +107,31 @@ setup_cgroup_v1() {
 	say "cgroup v1 hierarchies: $(ls /sys/fs/cgroup | tr '\n' ' ')"
 }
 
-# The optional virtio-blk disk (run.sh attaches a 64 MiB file) for the io/blkio tests.
+# The virtio-blk disk (run.sh attaches a 64 MiB file) for the io/blkio tests, on the bfq
+# scheduler that per-device weights need.
 export_block_device() {
 	[ -r /sys/block/vda/dev ] || return 0
+	echo bfq >/sys/block/vda/queue/scheduler || say "warning: cannot set bfq on /dev/vda"
 	export SILO_TEST_BLOCK_DEVICE=/dev/vda
 	SILO_TEST_BLOCK_MAJMIN=$(cat /sys/block/vda/dev)
 	export SILO_TEST_BLOCK_MAJMIN
 }
 
-run_bats() {
-	local status
+# The test environment, for bats and for the silo.shell=1 shell alike.
+load_test_env() {
 	cd "$src" || die "cannot enter $src"
 	# shellcheck disable=SC1090
 	. "$src/$run/env" || die "cannot read $src/$run/env"
 	export RUNTIME SILO_TEST_CGROUP_MODE="$mode" SILO_TEST_VM=1
 	export SILO_TEST_TIMEOUT="${SILO_TEST_TIMEOUT:-600}"
+	# Each test copies the rootfs out of the cache: from tmpfs, not over 9p.
+	cp -a "${SILO_TEST_CACHE:-$src/tests/.cache}" /tmp/silo-test-cache 2>/dev/null ||
+		say "warning: no test cache to copy: the tests build their own"
+	export SILO_TEST_CACHE=/tmp/silo-test-cache
+}
+
+run_bats() {
+	local status
 	say "RUNTIME=$RUNTIME; running: bats --tap $BATS_FILES"
 	# shellcheck disable=SC2086
 	bats --tap $BATS_FILES >"$tap_port" 2>/dev/console </dev/null
@@ -137,8 +149,9 @@ v1) setup_cgroup_v1 ;;
 *) die "silo.mode=$mode: expected v2 or v1" ;;
 esac
 export_block_device
+load_test_env
 if [ "$shell" = 1 ]; then
-	say "silo.shell=1: a shell instead of bats (the run's env is $src/$run/env)"
+	say "silo.shell=1: a shell instead of bats (to run them: bats $BATS_FILES)"
 	setsid busybox cttyhack /bin/bash
 else
 	run_bats

@@ -9,7 +9,7 @@
 #
 # Kernel command line (read from /proc/cmdline):
 #   silo.src=PATH      the checkout's absolute path on the host (and in the guest)
-#   silo.shell=1       stop here with a shell on the serial console (debugging)
+#   silo.shell=1       on a failure here, a shell on the serial console (debugging)
 # Output goes to /dev/console (the serial port: console.log on the host).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,7 +24,7 @@ say() { echo "silo-vm init: $*"; }
 # timeout.
 die() {
 	say "FATAL: $*"
-	[ "$shell" = 1 ] && sh
+	[ "$shell" = 1 ] && setsid cttyhack sh
 	poweroff -f
 }
 
@@ -48,26 +48,23 @@ while read -r module; do
 done </modules.load
 
 mkdir -p /lower /upper /newroot
-# multidevs=remap (host side) keeps inode numbers unique across the host's mounts;
-# cache=loose would be faster but the checkout is written from both sides.
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /lower ||
+# cache=loose: nothing changes either share on the host while the guest runs, and
+# uncached 9p makes every exec and stat a round trip to QEMU (seconds per test under
+# emulation).  What the guest writes to the checkout is synced before it powers off.
+options=trans=virtio,version=9p2000.L,msize=512000,cache=loose
+mount -t 9p -o "$options,ro" hostroot /lower ||
 	die "mount of the host root (9p tag hostroot) failed"
 mount -t tmpfs -o mode=0755 tmpfs /upper
 mkdir -p /upper/data /upper/work
 mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work overlay /newroot ||
 	die "overlay mount failed"
 mkdir -p "/newroot$src"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 checkout "/newroot$src" ||
+mount -t 9p -o "$options" checkout "/newroot$src" ||
 	die "mount of the checkout (9p tag checkout) failed"
 
 for dir in proc sys dev; do
 	mount --move "/$dir" "/newroot/$dir" || die "cannot move /$dir into the new root"
 done
-
-if [ "$shell" = 1 ]; then
-	say "silo.shell=1: a shell before switch_root (exit to go on)"
-	setsid cttyhack sh
-fi
 
 stage2=$src/tests/vm/guest.sh
 [ -f "/newroot$stage2" ] || die "$stage2 is missing in the checkout"

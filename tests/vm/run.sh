@@ -5,12 +5,14 @@
 # Exit status 0 when every test passed (or was skipped) and the guest ended by itself.
 #
 # Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container) and
-# tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write).
+# tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write); a
+# relative name is looked up in the current folder, then in the checkout.
 #
 # Environment:
 #   SILO=PATH            the silo binary (default: $BUILD_DIR/silo, else ./silo)
 #   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 900 s)
-#   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 2)
+#   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 1)
+#   SILO_VM_APPEND=ARGS  more kernel command line
 #   SILO_VM_DEBUG=1      kernel console on this terminal instead of console.log
 #   SILO_VM_SHELL=1      a shell on the console instead of bats (needs a terminal)
 #   SILO_VM_KERNEL=PKG   the kernel package (default: what linux-image-amd64 depends on)
@@ -24,12 +26,13 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$VM_DIR/../.." && pwd)
 CACHE=$VM_DIR/.cache
 KERNEL_DIR=$CACHE/kernel
-: "${SILO_VM_TIMEOUT:=900}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=2}"
+: "${SILO_VM_TIMEOUT:=900}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=1}"
 : "${SILO_VM_DEBUG:=}" "${SILO_VM_SHELL:=}"
 
 # What the initramfs loads (run.sh adds their dependencies).  virtio-mmio is how microvm
-# attaches devices; the rest are the console port, the disk, the 9p shares and overlay.
-WANTED_MODULES="virtio_mmio virtio_console virtio_blk 9pnet_virtio 9p overlay"
+# attaches devices; then the console port, the disk, the 9p shares and overlay; bfq (the
+# scheduler blkio/io weights need) and loop, for the io tests.
+WANTED_MODULES="virtio_mmio virtio_console virtio_blk 9pnet_virtio 9p overlay bfq loop"
 
 say() { echo "# silo-vm: $*"; }
 die() {
@@ -131,7 +134,8 @@ resolve_module() {
 
 fetch_kernel() {
 	local package work
-	[[ -s $KERNEL_DIR/vmlinux && -s $KERNEL_DIR/modules.load ]] && return 0
+	[[ -s $KERNEL_DIR/vmlinux && -s $KERNEL_DIR/modules.load &&
+		$(cat "$KERNEL_DIR/wanted" 2>/dev/null) == "$WANTED_MODULES" ]] && return 0
 	package=$(kernel_package)
 	say "fetching $package (once; cached in $KERNEL_DIR)"
 	work=$CACHE/download
@@ -151,6 +155,7 @@ fetch_kernel() {
 	done
 	printf '%s.ko\n' "${LOAD_ORDER[@]}" >"$KERNEL_DIR/modules.load"
 	echo "$package" >"$KERNEL_DIR/package"
+	echo "$WANTED_MODULES" >"$KERNEL_DIR/wanted"
 	mv "$KERNEL_DIR/modules.tmp" "$KERNEL_DIR/modules"
 	mv "$KERNEL_DIR/vmlinux.tmp" "$KERNEL_DIR/vmlinux"
 	rm -rf "$work"
@@ -178,9 +183,17 @@ build_initramfs() {
 	rm -rf "$stage"
 }
 
+# The suite's cache (tests/.cache) is built on the host; the guest copies it to its tmpfs.
+# Should this fail, the guest builds it, slowly: not an error here.
+prewarm_test_cache() {
+	bats "$VM_DIR/prewarm.bats" >"$CACHE/prewarm.log" 2>&1 ||
+		say "warning: building the test cache on the host failed (log: $CACHE/prewarm.log)"
+}
+
 prepare() {
 	mkdir -p "$CACHE"
 	ensure_qemu
+	prewarm_test_cache
 	(
 		flock 9
 		fetch_kernel
@@ -212,6 +225,8 @@ select_bats_files() {
 		done
 	fi
 	for file; do
+		# relative to the current folder, else to the checkout (make runs in the build folder)
+		[[ -e $file || $file == /* ]] || file=$SRC_DIR/$file
 		path=$(realpath -e "$file") || die "$file: no such file"
 		[[ $path == "$SRC_DIR"/* ]] || die "$file: not inside the checkout $SRC_DIR (the guest sees only that)"
 		[[ $path != *[[:space:]\'\"\\\$]* ]] || die "$file: odd characters in the path"
@@ -242,7 +257,11 @@ prepare_run_dir() {
 qemu_command() {
 	local cmdline tsc_khz serial=file:$RUN_DIR/console.log
 	cmdline="console=ttyS0 panic=-1 rdinit=/init mitigations=off"
-	# microvm under TCG can hang calibrating the TSC: give it the host's frequency.
+	# microvm under TCG can hang calibrating the TSC: give it the host's frequency.  Its
+	# vCPUs' TSCs look unsynchronised to the kernel, which then falls back to jiffies
+	# (no vDSO clock, 4 ms resolution); TCG derives every TSC from the host's clock, so
+	# tsc=reliable is true here.
+	cmdline+=" tsc=reliable"
 	tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 	[[ -z $tsc_khz ]] || cmdline+=" tsc_early_khz=$tsc_khz"
 	if [[ $MODE == v2 ]]; then
@@ -255,7 +274,7 @@ qemu_command() {
 	[[ -z ${SILO_VM_APPEND:-} ]] || cmdline+=" $SILO_VM_APPEND"
 	[[ -z $SILO_VM_DEBUG$SILO_VM_SHELL ]] || serial=mon:stdio
 	QEMU=(
-		qemu-system-x86_64 -M microvm,rtc=on -accel tcg,thread=multi -cpu max
+		qemu-system-x86_64 -M microvm,rtc=on -accel tcg,thread=multi -cpu qemu64
 		-m "$SILO_VM_MEMORY" -smp "$SILO_VM_CPUS"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$KERNEL_DIR/vmlinux" -initrd "$KERNEL_DIR/initramfs.cpio" -append "$cmdline"
@@ -273,21 +292,25 @@ qemu_command() {
 	)
 }
 
-QEMU_PID=
-stop_guest() {
+QEMU_PID= SUMMARY_PRINTED=
+# On any exit: no guest left running, and a closing line even when the run never got as
+# far as the guest (no silo, no kernel), so that CI counts it as one failure.
+on_exit() {
 	[[ -z $QEMU_PID ]] || kill "$QEMU_PID" 2>/dev/null || true
+	[[ -n $SUMMARY_PRINTED || -n $SILO_VM_SHELL ]] || echo "$LABEL: 0 passed, 1 failed, 0 skipped"
 }
 
 # Boot and wait; the TAP is printed as it arrives.  Returns timeout(1)'s status.
 boot_guest() {
 	local status=0
 	qemu_command
-	say "booting the $LABEL guest (timeout ${SILO_VM_TIMEOUT}s; console: ${RUN_DIR#"$SRC_DIR"/}/console.log)"
+	local console=${RUN_DIR#"$SRC_DIR"/}/console.log
+	[[ -z $SILO_VM_DEBUG$SILO_VM_SHELL ]] || console="this terminal"
+	say "booting the $LABEL guest (timeout ${SILO_VM_TIMEOUT}s; console: $console)"
 	if [[ -n $SILO_VM_SHELL ]]; then
 		timeout --foreground "$SILO_VM_TIMEOUT" "${QEMU[@]}" || status=$?
 		return $status
 	fi
-	trap stop_guest EXIT
 	timeout -k 10 "$SILO_VM_TIMEOUT" "${QEMU[@]}" </dev/null &
 	QEMU_PID=$!
 	tail -n +1 -f --pid="$QEMU_PID" "$RUN_DIR/tap" &
@@ -330,22 +353,26 @@ main() {
 	esac
 	shift
 	LABEL=cgroup$MODE
+	trap on_exit EXIT
 	RUN_DIR=$CACHE/run-$MODE
 	silo=$(find_silo)
 	select_bats_files "$@"
 	prepare
 	prepare_run_dir "$silo"
+	SECONDS=0
 	boot_guest || status=$?
+	say "the guest ran for ${SECONDS}s"
 	if ((status == 124 || status == 137)); then
 		say "the guest ran past SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT}s and was stopped"
 	elif ((status != 0)); then
 		say "qemu exited with status $status"
 	fi
-	if ((status != 0)) || ! grep -q '^# silo-vm: bats exit status' "$RUN_DIR/tap"; then
+	[[ -z $SILO_VM_SHELL ]] || return $status
+	if [[ -z $SILO_VM_DEBUG ]] && { ((status != 0)) || ! grep -q '^# silo-vm: bats exit status' "$RUN_DIR/tap"; }; then
 		say "last lines of the guest console ($RUN_DIR/console.log):"
 		tail -n 40 "$RUN_DIR/console.log" | sed 's/^/#   /'
 	fi
-	[[ -n $SILO_VM_SHELL ]] && return $status
+	SUMMARY_PRINTED=1
 	summarize
 }
 

@@ -1,0 +1,16 @@
+# The cgroup tests inside a QEMU guest whose cgroups are pure cgroup2 (check-cgroupv2) or
+# pure cgroup v1 (check-cgroupv1): see tests/vm/README.md.  Each prints the TAP and ends
+# with "cgroupv2: N passed, M failed, K skipped" (resp. cgroupv1).
+# CGROUP_VM_TESTS=FILES runs other bats files of the checkout instead of the default set.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+CGROUP_VM_TESTS =
+
+check-cgroupv2: silo
+	SILO=$(abs_top_builddir)/silo bash $(top_srcdir)/tests/vm/run.sh v2 $(CGROUP_VM_TESTS)
+
+check-cgroupv1: silo
+	SILO=$(abs_top_builddir)/silo bash $(top_srcdir)/tests/vm/run.sh v1 $(CGROUP_VM_TESTS)
+
+.PHONY: check-cgroupv2 check-cgroupv1
