@@ -267,18 +267,24 @@ kill_init_and_wait (silo_state *s, struct silo_error **err)
 int
 silo_delete_stopped (const struct silo_context *ctx, int dirfd, silo_state *s, struct silo_error **err)
 {
-  if (kill_init_and_wait (s, err) < 0)
+  struct silo_cgroup *cg = NULL;
+  int ret = 0;
+
+  if (s->n_cgroups > 0 && silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, err) < 0)
     return -1;
-  if (s->n_cgroups > 0)
+  /* Through the cgroup first: a paused container's processes are frozen, and only the
+   * cgroup driver knows to thaw them so that SIGKILL can take effect.  */
+  if (cg != NULL && silo_state_init_alive (s) && silo_cgroup_kill_all (cg, SIGKILL, err) < 0)
     {
-      struct silo_cgroup *cg = NULL;
-      int ret = silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, err);
-      if (ret == 0)
-        ret = silo_cgroup_destroy (cg, err);
-      silo_cgroup_free (cg);
-      if (ret < 0)
-        return -1;
+      silo_log_warning ("%s", (*err)->msg);
+      silo_error_freep (err);
     }
+  ret = kill_init_and_wait (s, err);
+  if (ret == 0 && cg != NULL)
+    ret = silo_cgroup_destroy (cg, err);
+  silo_cgroup_free (cg);
+  if (ret < 0)
+    return -1;
   if (s->started || s->pid > 0)
     run_poststop (s);
   (void) dirfd;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -483,23 +484,47 @@ silo_creation_release (struct silo_creation *c)
   c->bundle = NULL;
 }
 
+/* --debug: one line per stage with the time since the command started, the data of the
+ * per-stage start-up table.  */
+static void
+stage_done (const char *stage)
+{
+  static struct timespec start;
+  struct timespec now;
+
+  if (!silo_log_debug_enabled ())
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  if (start.tv_sec == 0 && start.tv_nsec == 0)
+    start = now;
+  silo_log_debug ("stage %-16s %8.3f ms", stage,
+                  (double) (now.tv_sec - start.tv_sec) * 1e3 + (double) (now.tv_nsec - start.tv_nsec) / 1e6);
+}
+
 static int
 creation_stages (struct silo_creation *c, struct silo_error **err)
 {
   if (plan_cgroups (c, err) < 0 || persist_creating (c, err) < 0)
     return -1;
+  stage_done ("state");
   FAULT_POINT ("create-after-state");
   if (make_cgroups (c, err) < 0)
     return -1;
+  stage_done ("cgroups");
   FAULT_POINT ("create-after-cgroup");
   if (make_sockets (c, err) < 0)
     return -1;
   count_listen_fds (c);
   if (spawn_init (c, err) < 0 || let_child_go (c, err) < 0)
     return -1;
+  stage_done ("clone");
   if (serve_child (c, err) < 0)
     return -1;
-  return finish_created (c, err);
+  stage_done ("child-setup");
+  if (finish_created (c, err) < 0)
+    return -1;
+  stage_done ("created");
+  return 0;
 }
 
 int
@@ -509,10 +534,12 @@ silo_creation_make (struct silo_creation *c, struct silo_error **err)
   c->spawn.pidfd = -1;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     c->plan.join_fd[i] = -1;
+  stage_done ("start");
   if (silo_validate_id (c->id, err) < 0)
     return -1;
   if (load_config (c, err) < 0 || validate_config (c, err) < 0)
     return -1;
+  stage_done ("validate");
   c->dirfd = silo_state_create_dir (c->ctx->root, c->id, err);
   if (c->dirfd < 0)
     return -1;
