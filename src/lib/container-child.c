@@ -49,7 +49,8 @@ struct child
   int sync;               /* our end of the socketpair */
   int procfd;
   int rootfd;
-  char *hook_state;       /* state JSON from the parent, for createContainer/startContainer */
+  char *hook_state;       /* state JSON from the parent, for createContainer ("creating") */
+  const char *hook_state_created;   /* ... and for startContainer ("created") */
   struct silo_exec_target target;   /* the program, resolved and checked at create time */
 };
 
@@ -153,6 +154,9 @@ request_runtime_hooks (struct child *ch, struct silo_error **err)
   if (silo_sync_expect (ch->sync, -1, SYNC_HOOKS_DONE, "the prestart and createRuntime hooks", &m, err) < 0)
     return -1;
   ch->hook_state = steal_pointer (&m.data);
+  /* two documents, NUL-separated: see run_create_hooks in container.c */
+  size_t first = strlen (ch->hook_state);
+  ch->hook_state_created = first < m.len ? ch->hook_state + first + 1 : ch->hook_state;
   silo_sync_msg_clear (&m);
   return 0;
 }
@@ -323,7 +327,7 @@ start_and_exec (struct child *ch)
   ch->sync = wait_for_start (ch);
   silo_log_set_child_channel (ch->sync);
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
-                                   ch->hook_state, &err) < 0)
+                                   ch->hook_state_created, &err) < 0)
     child_fail (ch, err);
   if (seccomp_after_start (ch) && silo_seccomp_apply (seccomp, &err) < 0)
     child_fail (ch, err);

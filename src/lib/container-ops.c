@@ -233,17 +233,12 @@ run_poststop (silo_state *s)
 {
   const oci_hooks *h = s->config->hooks;
   _cleanup_free_ char *json = NULL;
-  struct silo_error *err = NULL;
 
   if (h == NULL || h->n_poststop == 0)
     return;
   json = silo_hook_state_json (s, "stopped");
-  /* runtime-spec: a failing poststop hook is logged; the deletion goes on.  */
-  if (silo_hooks_run (h->poststop, h->n_poststop, "poststop", json, &err) < 0)
-    {
-      silo_log_warning ("%s", err->msg);
-      silo_error_free (err);
-    }
+  /* runtime-spec: a failing poststop hook is logged; the others and the deletion go on.  */
+  silo_hooks_run_all (h->poststop, h->n_poststop, "poststop", json);
 }
 
 static int

@@ -220,7 +220,15 @@ make_cgroups (struct silo_creation *c, struct silo_error **err)
 {
   if (c->cgroup == NULL)
     return 0;
-  return silo_cgroup_make (c->cgroup, c->config, err);
+  if (silo_cgroup_make (c->cgroup, c->config, err) < 0)
+    {
+      /* make removed what it made; what it found (another container's cgroup, when
+       * cgroupsPath is shared by mistake) must not be destroyed by our undo.  */
+      silo_cgroup_free (c->cgroup);
+      c->cgroup = NULL;
+      return -1;
+    }
+  return 0;
 }
 
 /* ---- create: the sockets -------------------------------------------------------------- */
@@ -343,12 +351,19 @@ run_create_hooks (struct silo_creation *c, struct silo_error **err)
 {
   const oci_hooks *h = c->config->hooks;
   _cleanup_free_ char *json = silo_hook_state_json (c->state, "creating");
+  _cleanup_free_ char *created = silo_hook_state_json (c->state, "created");
+  _cleanup_free_ char *both = NULL;
+  size_t len = strlen (json) + 1 + strlen (created);
 
   if (h != NULL && silo_hooks_run (h->prestart, h->n_prestart, "prestart", json, err) < 0)
     return -1;
   if (h != NULL && silo_hooks_run (h->create_runtime, h->n_create_runtime, "createRuntime", json, err) < 0)
     return -1;
-  return silo_sync_send (c->sync_parent, SYNC_HOOKS_DONE, 0, json, strlen (json), -1, err);
+  /* The child's hooks: createContainer sees "creating", startContainer "created".  */
+  both = xmalloc0 (len + 1);
+  memcpy (both, json, strlen (json));
+  memcpy (both + strlen (json) + 1, created, strlen (created));
+  return silo_sync_send (c->sync_parent, SYNC_HOOKS_DONE, 0, both, len, -1, err);
 }
 
 static int

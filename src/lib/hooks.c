@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "hooks.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,4 +326,18 @@ silo_hooks_run (const oci_hook *hooks, size_t n, const char *stage, const char *
     if (run_hook (&hooks[i], stage, i, state_json, err) < 0)
       return -1;
   return 0;
+}
+
+void
+silo_hooks_run_all (const oci_hook *hooks, size_t n, const char *stage, const char *state_json)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      struct silo_error *err = NULL;
+      if (run_hook (&hooks[i], stage, i, state_json, &err) < 0)
+        {
+          silo_log_warning ("%s", err->msg);
+          silo_error_free (err);
+        }
+    }
 }

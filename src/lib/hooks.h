@@ -28,4 +28,8 @@
 int silo_hooks_run (const oci_hook *hooks, size_t n, const char *stage, const char *state_json,
                     struct silo_error **err);
 
+/* Every hook runs even when an earlier one fails; failures are logged as warnings
+ * (runtime-spec: poststop).  */
+void silo_hooks_run_all (const oci_hook *hooks, size_t n, const char *stage, const char *state_json);
+
 #endif
