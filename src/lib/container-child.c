@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -118,12 +119,31 @@ fork_real_init (struct child *ch, struct silo_error **err)
   _exit (EXIT_SUCCESS);
 }
 
+/* In a user namespace our credentials are still the host's root, which the container's
+ * mappings usually do not cover: every file we made would fail with EOVERFLOW.  Become
+ * the namespace's root.  */
+static int
+become_namespace_root (const struct silo_ns_plan *plan, struct silo_error **err)
+{
+  if (!plan->new_ns[OCI_NS_USER] && plan->join_fd[OCI_NS_USER] < 0)
+    return 0;
+  if (setgroups (0, NULL) < 0 && errno != EPERM)
+    return silo_fail (err, errno, "setgroups in the user namespace");
+  if (setresgid (0, 0, 0) < 0)
+    return silo_fail (err, errno, "setresgid 0 in the user namespace (is gid 0 in linux.gidMappings?)");
+  if (setresuid (0, 0, 0) < 0)
+    return silo_fail (err, errno, "setresuid 0 in the user namespace (is uid 0 in linux.uidMappings?)");
+  return 0;
+}
+
 static int
 setup_namespaces (struct child *ch, struct silo_error **err)
 {
   const struct silo_ns_plan *plan = &ch->c->plan;
 
-  if (silo_ns_child_enter (plan, err) < 0 || fork_real_init (ch, err) < 0)
+  if (silo_ns_child_enter (plan, err) < 0 || become_namespace_root (plan, err) < 0)
+    return -1;
+  if (fork_real_init (ch, err) < 0)
     return -1;
   if (silo_ns_apply_uts (ch->config, plan, err) < 0)
     return -1;
