@@ -95,6 +95,8 @@ counter_moved() { # counter_moved NAME FROM: the counter no longer reads FROM
 	run --separate-stderr rt pause "$ID"
 	assert_success
 	run --separate-stderr rt delete -f "$ID"
+	# thaw what a failed delete left frozen, so that teardown can kill it
+	((status == 0)) || cg_thaw "$ID"
 	assert_success
 	run rt state "$ID"
 	assert_failure
@@ -248,7 +250,7 @@ memory_and_swap() {
 	run --separate-stderr rt kill "$ID" KILL
 	assert_success
 	wait_status "$ID" stopped
-	events_ended "$ID" "$events" "$TEST_DIR/events.err"
+	cg_events_ended "$ID" "$events" "$TEST_DIR/events.err"
 	run jq -sc --arg id "$ID" 'map(.type == "stats" and .id == $id) | unique' "$TEST_DIR/events"
 	assert_output '[true]'
 }

@@ -70,8 +70,8 @@ create_group() {
 # is checked after create, then each of its updates as soon as it is written; every
 # mismatch is collected, and the test fails with all of them.
 check_table() {
-	local layout=$1 steps step a b c d id= resources= created=0 updated=0 containers=0
-	ERRORS=() STDIN_USED=
+	local layout=$1 steps step a b c d id='' resources='' created=0 updated=0 containers=0
+	ERRORS=() STDIN_USED=''
 	steps=$(cg_steps "$layout") || fail "cannot plan the table's $layout rows"
 	while IFS=$'\t' read -r step a b c d; do
 		case $step in
@@ -152,7 +152,7 @@ ALLOCATE='dd if=/dev/zero of=/dev/null bs=64M count=1'
 	assert_success
 	wait_status "$ID" stopped
 	(($(oom_kills "$ID") >= 1)) || fail "oom_kill counter: $(oom_kills "$ID")"
-	events_ended "$ID" "$events" "$TEST_DIR/events.err"
+	cg_events_ended "$ID" "$events" "$TEST_DIR/events.err"
 	run jq -c 'select(.type == "oom")' "$TEST_DIR/events"
 	assert_output "{\"type\":\"oom\",\"id\":\"$ID\"}"
 }

@@ -74,7 +74,35 @@ run_bats() {
 if (($(id -u) != 0)); then
 	note "the integration suite runs containers: run as root"
 fi
+# run_vm MODE: the cgroup tests inside a pure-cgroup-v2 or pure-v1 QEMU guest (tests/vm/),
+# whose last line is "cgroupvN: N passed, M failed, K skipped".
+run_vm() {
+	local mode=$1 line
+	# Emulated (TCG) guests run 10-20x slower: by default a boot runs the smoke file, which
+	# checks the layout and a container's placement; SILO_VM_FILES picks more (e.g. "all":
+	# every tests/cgroups*.bats, as `make check-cgroupv2` runs them).
+	local files=${SILO_VM_FILES:-$SRC_DIR/tests/vm/smoke.bats}
+	[[ $files == all ]] && files=
+	SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT:-420} make -C "$BUILD_DIR" "check-cgroup$mode" \
+		CGROUP_VM_TESTS="$files" 2>&1 | tee "$LOG_DIR/vm-$mode.out"
+	line=$(grep -E "^cgroup$mode: [0-9]+ passed, [0-9]+ failed" "$LOG_DIR/vm-$mode.out" | tail -1)
+	if [[ -z $line ]]; then
+		note "the cgroup$mode guest printed no summary: counted as one failure"
+		failed=$((failed + 1))
+		return
+	fi
+	read -r p f s <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$line")"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+}
+
 run_unit_tests
 run_bats "$@"
+# The guests run in CI and on request (SILO_VM_TESTS=1); a run of chosen files skips them.
+if (($# == 0)) && [[ ${CI:-} == true || ${SILO_VM_TESTS:-} == 1 ]]; then
+	run_vm v2
+	run_vm v1
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -346,7 +346,9 @@ common_setup() {
 	chmod 0700 "$ROOT"
 	: >"$TEST_DIR/ids"
 	: >"$TEST_DIR/pids"
-	cp -a "$CACHE/rootfs" "$ROOTFS"
+	# Hard links for speed; the few files a test might edit in place are real copies.
+	cp -al "$CACHE/rootfs" "$ROOTFS"
+	cp --remove-destination -p "$CACHE/rootfs/etc/passwd" "$CACHE/rootfs/etc/group" "$ROOTFS/etc/"
 	write_base_config
 	SHELL_PID=$BASHPID
 	FDS_BEFORE=$(list_shell_fds "$SHELL_PID")
@@ -409,16 +411,24 @@ teardown_mounts() {
 }
 
 teardown_cgroups() {
-	local hierarchy dir
-	for dir in $(find "$CGROUP_MOUNT"/*/ -maxdepth 4 -path "$CGROUP_FORBIDDEN" -prune -o \
-		-type d -name "*$TOKEN*" -print 2>/dev/null | sort -r); do
-		leftover "cgroup left: $dir"
-		# a frozen process cannot die: thaw first (v1 freezer, cgroup2)
-		[[ ! -f $dir/freezer.state ]] || echo THAWED >"$dir/freezer.state" 2>/dev/null
-		[[ ! -f $dir/cgroup.freeze ]] || echo 0 >"$dir/cgroup.freeze" 2>/dev/null
-		xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
-		wait_for rmdir "$dir" 2>/dev/null
-	done
+	local hierarchy dir dirs
+	dirs=$(find "$CGROUP_MOUNT"/*/ -maxdepth 4 -path "$CGROUP_FORBIDDEN" -prune -o \
+		-type d -name "*$TOKEN*" -print 2>/dev/null | sort -r)
+	if [[ -n $dirs ]]; then
+		# A frozen process cannot die, and it is frozen in one hierarchy while it sits in
+		# all of them: thaw everything first (v1 freezer, cgroup2), then kill, then remove.
+		for dir in $dirs; do
+			leftover "cgroup left: $dir"
+			[[ ! -f $dir/freezer.state ]] || echo THAWED >"$dir/freezer.state" 2>/dev/null
+			[[ ! -f $dir/cgroup.freeze ]] || echo 0 >"$dir/cgroup.freeze" 2>/dev/null
+		done
+		for dir in $dirs; do
+			xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
+		done
+		for dir in $dirs; do
+			wait_for rmdir "$dir" 2>/dev/null || leftover "cannot remove $dir"
+		done
+	fi
 	# Parents a test created for a nested cgroupsPath (see register_cgroup_parent).
 	[[ -s $TEST_DIR/cgroup-parents ]] || return 0
 	for dir in $(sort -ru "$TEST_DIR/cgroup-parents"); do

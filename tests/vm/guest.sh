@@ -123,7 +123,7 @@ load_test_env() {
 	# shellcheck disable=SC1090
 	. "$src/$run/env" || die "cannot read $src/$run/env"
 	export RUNTIME SILO_TEST_CGROUP_MODE="$mode" SILO_TEST_VM=1
-	export SILO_TEST_TIMEOUT="${SILO_TEST_TIMEOUT:-600}"
+	export SILO_TEST_TIMEOUT="${SILO_TEST_TIMEOUT:-300}"
 	# Each test copies the rootfs out of the cache: from tmpfs, not over 9p.
 	cp -a "${SILO_TEST_CACHE:-$src/tests/.cache}" /tmp/silo-test-cache 2>/dev/null ||
 		say "warning: no test cache to copy: the tests build their own"
