@@ -58,8 +58,20 @@ find_tap_port() {
 mount_pseudo_filesystems() {
 	# Not nodev/nosuid: on the CI host /tmp and /run are plain folders of /, and the
 	# tests' bundles (under /tmp) make device nodes that their containers open.
+	# A checkout under /tmp or /run (CI clones anywhere) is mounted there already: move it
+	# aside while the fresh tmpfs goes on, then back on top of it.
+	case "$src" in
+	/tmp/* | /run/*)
+		mkdir -p /.silo-checkout
+		mount --move "$src" /.silo-checkout || die "cannot move the checkout aside"
+		;;
+	esac
 	mount -t tmpfs -o mode=1777 tmpfs /tmp
 	mount -t tmpfs -o mode=0755 tmpfs /run
+	if mountpoint -q /.silo-checkout 2>/dev/null; then
+		mkdir -p "$src"
+		mount --move /.silo-checkout "$src" || die "cannot put the checkout back at $src"
+	fi
 	mkdir -p /dev/pts /dev/shm /dev/mqueue
 	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 	ln -sf pts/ptmx /dev/ptmx

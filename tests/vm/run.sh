@@ -2,7 +2,8 @@
 # tests/vm/run.sh v2|v1 [BATS-FILE...]: run bats files inside a QEMU guest whose cgroups
 # are pure cgroup2 (v2) or pure cgroup v1 (v1), and print the TAP and one closing line
 #   cgroupv2: N passed, M failed, K skipped        (cgroupv1: ... for v1)
-# Exit status 0 when every test passed (or was skipped) and the guest ended by itself.
+# Exit status 0 when every test passed (or was skipped) and the guest ended by itself, 1
+# when not, 2 when the run could not start (the closing line then counts one failure).
 #
 # Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container) and
 # tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write); a
@@ -10,7 +11,7 @@
 #
 # Environment:
 #   SILO=PATH            the silo binary (default: $BUILD_DIR/silo, else ./silo)
-#   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 900 s)
+#   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 1800 s)
 #   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 1)
 #   SILO_VM_APPEND=ARGS  more kernel command line
 #   SILO_VM_DEBUG=1      kernel console on this terminal instead of console.log
@@ -26,7 +27,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$VM_DIR/../.." && pwd)
 CACHE=$VM_DIR/.cache
 KERNEL_DIR=$CACHE/kernel
-: "${SILO_VM_TIMEOUT:=900}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=1}"
+: "${SILO_VM_TIMEOUT:=1800}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=1}"
 : "${SILO_VM_DEBUG:=}" "${SILO_VM_SHELL:=}"
 
 # What the initramfs loads (run.sh adds their dependencies).  virtio-mmio is how microvm
@@ -47,9 +48,10 @@ ensure_qemu() {
 	command -v qemu-system-x86_64 >/dev/null && return 0
 	say "installing qemu-system-x86"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y --no-install-recommends qemu-system-x86 >"$CACHE/apt.log" 2>&1 ||
-		{ apt-get update >>"$CACHE/apt.log" 2>&1 &&
-			apt-get install -y --no-install-recommends qemu-system-x86 >>"$CACHE/apt.log" 2>&1; } ||
+	# wait for another apt (contrib/install-deps.sh, a run of the other mode) to finish
+	local install=(apt-get install -y -o DPkg::Lock::Timeout=600 --no-install-recommends qemu-system-x86)
+	"${install[@]}" >"$CACHE/apt.log" 2>&1 ||
+		{ apt-get update >>"$CACHE/apt.log" 2>&1 && "${install[@]}" >>"$CACHE/apt.log" 2>&1; } ||
 		die "cannot install qemu-system-x86 (log: $CACHE/apt.log)"
 }
 
@@ -191,14 +193,13 @@ prewarm_test_cache() {
 }
 
 prepare() {
-	mkdir -p "$CACHE"
-	ensure_qemu
-	prewarm_test_cache
 	(
 		flock 9
+		ensure_qemu
 		fetch_kernel
 		build_initramfs
 	) 9>"$CACHE/.lock"
+	prewarm_test_cache
 }
 
 # ---------------------------------------------------------------------------------------
@@ -273,13 +274,16 @@ qemu_command() {
 	[[ -z $SILO_VM_SHELL ]] || cmdline+=" silo.shell=1"
 	[[ -z ${SILO_VM_APPEND:-} ]] || cmdline+=" $SILO_VM_APPEND"
 	[[ -z $SILO_VM_DEBUG$SILO_VM_SHELL ]] || serial=mon:stdio
+	# A socket's path has room for 107 bytes: a deep checkout goes without a monitor.
+	MONITOR=(-monitor "unix:$RUN_DIR/monitor.sock,server=on,wait=off")
+	((${#RUN_DIR} < 90)) || MONITOR=(-monitor none)
 	QEMU=(
 		qemu-system-x86_64 -M microvm,rtc=on -accel tcg,thread=multi -cpu qemu64
 		-m "$SILO_VM_MEMORY" -smp "$SILO_VM_CPUS"
 		-nodefaults -no-user-config -display none -no-reboot
 		-kernel "$KERNEL_DIR/vmlinux" -initrd "$KERNEL_DIR/initramfs.cpio" -append "$cmdline"
 		-serial "$serial"
-		-monitor "unix:$RUN_DIR/monitor.sock,server=on,wait=off"
+		"${MONITOR[@]}"
 		-device virtio-serial-device
 		-chardev "file,id=tap,path=$RUN_DIR/tap,append=on"
 		-device virtserialport,chardev=tap,name=silo.tap
@@ -308,12 +312,12 @@ boot_guest() {
 	[[ -z $SILO_VM_DEBUG$SILO_VM_SHELL ]] || console="this terminal"
 	say "booting the $LABEL guest (timeout ${SILO_VM_TIMEOUT}s; console: $console)"
 	if [[ -n $SILO_VM_SHELL ]]; then
-		timeout --foreground "$SILO_VM_TIMEOUT" "${QEMU[@]}" || status=$?
+		timeout --foreground "$SILO_VM_TIMEOUT" "${QEMU[@]}" 8>&- || status=$?
 		return $status
 	fi
-	timeout -k 10 "$SILO_VM_TIMEOUT" "${QEMU[@]}" </dev/null &
+	timeout -k 10 "$SILO_VM_TIMEOUT" "${QEMU[@]}" </dev/null 8>&- &
 	QEMU_PID=$!
-	tail -n +1 -f --pid="$QEMU_PID" "$RUN_DIR/tap" &
+	tail -n +1 -f --pid="$QEMU_PID" "$RUN_DIR/tap" 8>&- &
 	wait "$QEMU_PID" || status=$?
 	QEMU_PID=
 	wait
@@ -354,9 +358,18 @@ main() {
 	shift
 	LABEL=cgroup$MODE
 	trap on_exit EXIT
+	# The path travels on the kernel command line, split at blanks.
+	[[ $SRC_DIR != *[[:space:]]* ]] || die "the checkout's path $SRC_DIR has blanks: move it"
 	RUN_DIR=$CACHE/run-$MODE
 	silo=$(find_silo)
 	select_bats_files "$@"
+	# One run per mode and checkout at a time: they share the run's folder.
+	mkdir -p "$CACHE"
+	exec 8>"$CACHE/run-$MODE.lock"
+	if ! flock -n 8; then
+		say "another $MODE run in this checkout is going on: waiting for it to end"
+		flock 8
+	fi
 	prepare
 	prepare_run_dir "$silo"
 	SECONDS=0
