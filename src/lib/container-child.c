@@ -298,11 +298,12 @@ static int
 report_created (struct child *ch, struct silo_error **err)
 {
   FAULT_POINT ("child-before-created");
-  if (silo_sync_send (ch->sync, SYNC_CREATED, 0, NULL, 0, -1, err) < 0)
-    return -1;
-  /* From here on `create` may exit: we must outlive it, and nobody reads the socketpair.  */
+  /* `create` exits as soon as it reads CREATED, so the death signal must be off before we
+   * send it.  Should the parent die in between, the send fails (EPIPE) and we exit.  */
   if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
     return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
+  if (silo_sync_send (ch->sync, SYNC_CREATED, 0, NULL, 0, -1, err) < 0)
+    _exit (EXIT_FAILURE);
   silo_log_set_child_channel (-1);
   silo_closep (&ch->sync);
   install_created_handlers ();
