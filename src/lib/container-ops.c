@@ -151,7 +151,7 @@ silo_container_run (const struct silo_context *ctx, const char *id,
   if (ret == 0 && (ret = silo_start_init (c.dirfd, c.state, err)) < 0)
     {
       struct silo_error *ignored = NULL;
-      silo_delete_stopped (ctx, c.dirfd, c.state, &ignored);
+      silo_delete_stopped (ctx, c.state, &ignored);
       silo_error_free (ignored);
     }
   if (ret == 0 && !opts->detach)
@@ -162,7 +162,7 @@ silo_container_run (const struct silo_context *ctx, const char *id,
       if (ret == 0 && !opts->keep)
         {
           flock (c.dirfd, LOCK_EX);
-          ret = silo_delete_stopped (ctx, c.dirfd, c.state, err);
+          ret = silo_delete_stopped (ctx, c.state, err);
         }
     }
   silo_creation_release (&c);
@@ -260,7 +260,7 @@ kill_init_and_wait (silo_state *s, struct silo_error **err)
 }
 
 int
-silo_delete_stopped (const struct silo_context *ctx, int dirfd, silo_state *s, struct silo_error **err)
+silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err)
 {
   struct silo_cgroup *cg = NULL;
   int ret = 0;
@@ -282,7 +282,6 @@ silo_delete_stopped (const struct silo_context *ctx, int dirfd, silo_state *s, s
     return -1;
   if (s->started || s->pid > 0)
     run_poststop (s);
-  (void) dirfd;
   return silo_state_remove_dir (ctx->root, s->id, err);
 }
 
@@ -319,7 +318,7 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
   if (!force && (status == SILO_RUNNING || status == SILO_PAUSED || status == SILO_CREATING))
     return silo_fail (err, EBUSY, "cannot delete container `%s`: it is %s; stop it first or use --force",
                       id, silo_status_name (status));
-  if (silo_delete_stopped (ctx, dirfd, s, err) < 0)
+  if (silo_delete_stopped (ctx, s, err) < 0)
     return silo_wrap (err, "delete container `%s`", id);
   return 0;
 }
