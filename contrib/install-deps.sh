@@ -4,6 +4,8 @@
 #   contrib/install-deps.sh                  build + unit + integration test dependencies
 #   SILO_COMPARE=1 contrib/install-deps.sh   also runc and crun, to run the integration
 #                                            suite against them (RUNTIME=runc|crun)
+#   SILO_VM_TESTS=1 contrib/install-deps.sh  also QEMU, for the cgroup v2/v1 guests
+#                                            (tests/vm/; CI=true implies it)
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
@@ -19,6 +21,9 @@ packages="build-essential autoconf automake libtool pkg-config git
 	bats bats-assert bats-support busybox-static jq strace"
 if [ -n "${SILO_COMPARE:-}" ]; then
 	packages="$packages runc crun"
+fi
+if [ "${SILO_VM_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
+	packages="$packages qemu-system-x86"
 fi
 
 apt-get update -q

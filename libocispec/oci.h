@@ -285,6 +285,7 @@ typedef struct
   int pid;                   /* 0 until the init exists */
   uint64_t start_time;       /* /proc/PID/stat field 22 of the init */
   bool started;              /* `start` released the init */
+  uint64_t init_exe_dev, init_exe_ino;   /* the init's /proc/PID/exe before execve (silo) */
   bool systemd_cgroup;
   silo_cgroup_path *cgroups; size_t n_cgroups;
   char **namespace_paths; size_t n_namespace_paths;   /* "type:path" of joined namespaces */

@@ -93,6 +93,8 @@ static const struct oci_field silo_state_fields[] = {
   OCI_FIELD (silo_state, "pid", OCI_I32, pid, OCI_RANGE (0, INT32_MAX)),
   OCI_FIELD (silo_state, "start_time", OCI_U64, start_time),
   OCI_FIELD (silo_state, "started", OCI_BOOL, started),
+  OCI_FIELD (silo_state, "init_exe_dev", OCI_U64, init_exe_dev),
+  OCI_FIELD (silo_state, "init_exe_ino", OCI_U64, init_exe_ino),
   OCI_FIELD (silo_state, "systemd_cgroup", OCI_BOOL, systemd_cgroup),
   OCI_FIELD (silo_state, "cgroups", OCI_OBJECTS, cgroups, OCI_COUNT (silo_state, n_cgroups),
              .spec = &cgroup_path_spec),

@@ -214,9 +214,15 @@ memory_and_swap() {
 	rt_run_detached "$ID" || fail "run -d failed"
 	run --separate-stderr rt update --memory-swap 32m "$ID"
 	assert_one_line_error 'memory\.swap'
+	# the stored limit is named before the kernel answers a bare EINVAL
+	! is_silo || assert_one_line_error 'memory\.swap: 33554432 is below the memory limit 67108864'
+	run --separate-stderr rt update --memory 128m "$ID"
+	assert_success
+	run --separate-stderr rt update --memory-swap 96m "$ID"
+	! is_silo || assert_one_line_error 'below the memory limit 134217728'
 	run --separate-stderr rt update --blkio-weight 5 "$ID"
 	assert_one_line_error 'blkio-weight'
-	assert_equal "$(memory_limit)" 67108864
+	assert_equal "$(memory_limit)" 134217728
 }
 
 @test "update: a stopped container cannot be updated" {

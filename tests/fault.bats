@@ -71,3 +71,31 @@ fault_at() {
 	assert_success
 	assert_output second-life
 }
+
+@test "fault: start dies after connecting, before releasing the init: the container stays created" {
+	set_args sh -c 'echo started'
+	rt_create "$ID" || fail "create failed"
+	SILO_FAULT_AT=start-after-connect run --separate-stderr rt start "$ID"
+	assert_failure
+	assert_equal "$(container_status "$ID")" created
+	# the init went back to waiting: a second start releases it
+	run --separate-stderr rt start "$ID"
+	assert_success
+	wait_status "$ID" stopped
+	run cat "$TEST_DIR/$ID.out"
+	assert_output started
+}
+
+@test "fault: start dies after the init's execve: the status is running all the same" {
+	rt_create "$ID" || fail "create failed"
+	SILO_FAULT_AT=start-after-exec run --separate-stderr rt start "$ID"
+	assert_failure
+	# the state file still says not started; the init's executable says otherwise
+	assert_equal "$(container_status "$ID")" running
+	run --separate-stderr rt start "$ID"
+	assert_one_line_error 'running, not created'
+	run --separate-stderr rt delete "$ID"
+	assert_failure
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+}

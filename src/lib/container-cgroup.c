@@ -7,6 +7,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +112,35 @@ resources_to_write (const oci_resources *r, oci_resources *out, oci_memory *memo
     }
 }
 
+/* v1 keeps memory <= memory+swap, and v2's memory.swap.max is their difference: a swap
+ * value below the limit that will be in place (the update's, else the stored one) is
+ * refused here, naming both, before the kernel answers a bare EINVAL.  0 means unset, -1
+ * unlimited.  */
+static int
+check_swap_against_limit (const oci_config *config, const oci_memory *update, struct silo_error **err)
+{
+  const oci_memory *stored = NULL;
+  int64_t limit = 0, swap = 0;
+
+  if (update == NULL)
+    return 0;
+  if (config->linux_ != NULL && config->linux_->resources != NULL)
+    stored = config->linux_->resources->memory;
+  if (stored != NULL && stored->has_limit)
+    limit = stored->limit;
+  if (stored != NULL && stored->has_swap)
+    swap = stored->swap;
+  if (update->has_limit && update->limit != 0)
+    limit = update->limit;
+  if (update->has_swap && update->swap != 0)
+    swap = update->swap;
+  if (limit > 0 && swap > 0 && swap < limit)
+    return silo_fail (err, 0, "linux.resources.memory.swap: %" PRId64 " is below the memory "
+                      "limit %" PRId64 " (swap counts memory+swap: set it to the limit or more, "
+                      "or -1 for unlimited)", swap, limit);
+  return 0;
+}
+
 static void
 fold_into_config (oci_config *config, const oci_resources *r)
 {
@@ -141,6 +171,8 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
   if (resources->n_devices > 0)
     silo_log_debug ("update container `%s`: linux.resources.devices left as they are", id);
   resources_to_write (resources, &r, &memory);
+  if (check_swap_against_limit (c.state->config, r.memory, err) < 0)
+    return silo_wrap (err, "update container `%s`", id);
   if (silo_cgroup_update (c.cgroup, &r, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
   fold_into_config (c.state->config, &r);

@@ -309,6 +309,7 @@ persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
     return silo_fail (err, ESRCH, "the container process %d died right after clone", (int) pid);
   c->state->pid = pid;
   c->state->start_time = start_time;
+  silo_state_record_init_exe (c->state);
   return silo_state_save (c->dirfd, c->state, err);
 }
 

@@ -186,6 +186,39 @@ silo_state_init_alive (const silo_state *s)
   return st == s->start_time;
 }
 
+static int
+init_exe (pid_t pid, struct stat *st)
+{
+  char path[64];
+
+  snprintf (path, sizeof (path), "/proc/%d/exe", (int) pid);
+  return stat (path, st);
+}
+
+void
+silo_state_record_init_exe (silo_state *s)
+{
+  struct stat st;
+
+  s->init_exe_dev = s->init_exe_ino = 0;
+  if (init_exe (s->pid, &st) == 0)
+    {
+      s->init_exe_dev = st.st_dev;
+      s->init_exe_ino = st.st_ino;
+    }
+}
+
+/* The init called execve: `start` released it, whether or not it lived to record it.  */
+static bool
+init_has_exec (const silo_state *s)
+{
+  struct stat st;
+
+  if (s->init_exe_ino == 0 || init_exe (s->pid, &st) < 0)
+    return false;
+  return st.st_dev != s->init_exe_dev || st.st_ino != s->init_exe_ino;
+}
+
 static bool
 state_frozen (const silo_state *s)
 {
@@ -212,7 +245,7 @@ silo_state_status (const silo_state *s)
     return SILO_STOPPED;
   if (s->status != NULL && strcmp (s->status, "creating") == 0)
     return SILO_CREATING;
-  if (!s->started)
+  if (!s->started && !init_has_exec (s))
     return SILO_CREATED;
   return state_frozen (s) ? SILO_PAUSED : SILO_RUNNING;
 }

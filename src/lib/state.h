@@ -40,6 +40,12 @@ int silo_state_remove_dir (const char *root, const char *id, struct silo_error *
 /* The init's start time, or -1 when the process is gone or a zombie.  */
 int silo_proc_start_time (pid_t pid, uint64_t *start_time);
 
+/* Record the file the init runs while it waits for `start` (silo's own binary, which it
+ * refuses to execve): once /proc/PID/exe names another file, the init has called execve,
+ * and the status is running even if the `start` that released it died before saving
+ * that.  Unknown (0) when /proc does not tell.  */
+void silo_state_record_init_exe (silo_state *s);
+
 /* Is the recorded init (pid + start time) still alive?  */
 bool silo_state_init_alive (const silo_state *s);
 
