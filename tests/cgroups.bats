@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # cgroups: placement in every hierarchy (v1 controllers and the cgroup2 mount) by the
-# cgroupsPath rules, removal on delete, and the v1 devices controller.  The other
-# resources are in resources.bats.
+# cgroupsPath rules, removal on delete, and the device rules (the v1 devices controller,
+# or on cgroup2 the eBPF program).  The other resources are in cgroups-resources.bats.
 
 load helpers/common
 
@@ -87,21 +87,21 @@ add_fake_device() {
 	cfg '.linux.devices = [{path: "/dev/fake", type: "c", major: 241, minor: 7, fileMode: 438}]'
 }
 
-@test "cgroups: v1 devices: a device that is not allowed cannot be opened" {
+@test "cgroups: devices: a device that is not allowed cannot be opened" {
 	add_fake_device
 	run_container -- 'silo-probe open-write /dev/fake; echo x > /dev/null && echo null-ok'
 	assert_line 'denied: open for writing: Operation not permitted'
 	assert_line null-ok
 }
 
-@test "cgroups: v1 devices: an allowed device reaches its driver" {
+@test "cgroups: devices: an allowed device reaches its driver" {
 	add_fake_device
 	cfg '.linux.resources.devices += [{allow: true, type: "c", major: 241, minor: 7, access: "rw"}]'
 	run_container -- 'silo-probe open-write /dev/fake'
 	assert_output 'denied: open for writing: No such device or address'
 }
 
-@test "cgroups: v1 devices: mknod of a device allowed with m works" {
+@test "cgroups: devices: mknod of a device allowed with m works" {
 	cfg '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
 		| .process.capabilities.permitted += ["CAP_MKNOD"]
 		| .linux.resources.devices += [{allow: true, type: "c", major: 241, minor: 7, access: "m"}]'

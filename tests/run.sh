@@ -5,6 +5,7 @@
 #   BUILD_DIR=/tmp/b tests/run.sh   an out-of-tree build (default: the source tree)
 #   RUNTIME=runc tests/run.sh       the integration suite against another runtime
 #   tests/run.sh FILE.bats...       only these bats files (unit tests still run)
+#   SILO_VM_TESTS=1 tests/run.sh    also the cgroup v2 and v1 guests (tests/vm/; CI=true too)
 #
 # Both TAP streams are parsed: the unit tests' as automake's TAP driver reports each test
 # point (PASS:/FAIL:/SKIP:/XFAIL:/XPASS:/ERROR:), and bats' own `ok`/`not ok` lines.  A
@@ -74,17 +75,26 @@ run_bats() {
 if (($(id -u) != 0)); then
 	note "the integration suite runs containers: run as root"
 fi
-# run_vm MODE: the cgroup tests inside a pure-cgroup-v2 or pure-v1 QEMU guest (tests/vm/),
-# whose last line is "cgroupvN: N passed, M failed, K skipped".
-run_vm() {
-	local mode=$1 line
-	# Emulated (TCG) guests run 10-20x slower: by default a boot runs the smoke file, which
-	# checks the layout and a container's placement; SILO_VM_FILES picks more (e.g. "all":
-	# every tests/cgroups*.bats, as `make check-cgroupv2` runs them).
-	local files=${SILO_VM_FILES:-$SRC_DIR/tests/vm/smoke.bats}
-	[[ $files == all ]] && files=
-	SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT:-420} make -C "$BUILD_DIR" "check-cgroup$mode" \
-		CGROUP_VM_TESTS="$files" 2>&1 | tee "$LOG_DIR/vm-$mode.out"
+# The cgroup tests inside a pure-cgroup-v2 and a pure-v1 QEMU guest (tests/vm/), each of
+# which ends with "cgroupvN: N passed, M failed, K skipped".  The two guests boot side by
+# side (one emulated vCPU each) and their output follows, one after the other.  By
+# default each runs every tests/cgroups*.bats and tests/vm/smoke.bats (`make
+# check-cgroupv2` does the same); SILO_VM_FILES="FILE..." picks others, e.g.
+# tests/vm/smoke.bats alone, which checks the layout and a container's placement in
+# about a minute.  SILO_VM_TIMEOUT bounds each guest (TCG runs 10-20x slower).
+start_vm() {
+	local mode=$1 files=()
+	[[ ${SILO_VM_FILES:-all} == all ]] || read -ra files <<<"$SILO_VM_FILES"
+	SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT:-840} make -C "$BUILD_DIR" "check-cgroup$mode" \
+		CGROUP_VM_TESTS="${files[*]}" >"$LOG_DIR/vm-$mode.out" 2>&1 </dev/null &
+	VM_PIDS[$mode]=$!
+}
+
+# count_vm MODE: wait for that guest, print its output, add its closing line to the counts.
+count_vm() {
+	local mode=$1 line p f s
+	wait "${VM_PIDS[$mode]}"
+	cat "$LOG_DIR/vm-$mode.out"
 	line=$(grep -E "^cgroup$mode: [0-9]+ passed, [0-9]+ failed" "$LOG_DIR/vm-$mode.out" | tail -1)
 	if [[ -z $line ]]; then
 		note "the cgroup$mode guest printed no summary: counted as one failure"
@@ -97,12 +107,16 @@ run_vm() {
 	skipped=$((skipped + ${s:-0}))
 }
 
+declare -A VM_PIDS
+
 run_unit_tests
 run_bats "$@"
 # The guests run in CI and on request (SILO_VM_TESTS=1); a run of chosen files skips them.
 if (($# == 0)) && [[ ${CI:-} == true || ${SILO_VM_TESTS:-} == 1 ]]; then
-	run_vm v2
-	run_vm v1
+	start_vm v2
+	start_vm v1
+	count_vm v2
+	count_vm v1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
