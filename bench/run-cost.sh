@@ -7,7 +7,11 @@
 #   bench/run-cost.sh [N]        (root; SILO=path/to/silo, default ./silo)
 #
 # Debian's crun 1.8.1 refuses a host whose hugetlb controller sits in cgroup2 while the rest
-# is v1; it is then reported as "refused" (see DEVELOPERS notes on mounting hugetlb by hand).
+# is v1, and is then reported as "refused".  To measure it there, move hugetlb to a v1
+# hierarchy of its own by hand first (only on a machine where changing the cgroup layout
+# is allowed; it cannot be undone without unmounting, and silo works either way):
+#   echo -hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control
+#   mkdir /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
 set -euo pipefail
 runs=${1:-50}
 here=$(cd "$(dirname "$0")/.." && pwd)

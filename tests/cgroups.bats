@@ -111,6 +111,67 @@ add_fake_device() {
 	assert_line 'denied: open for writing: Operation not permitted'
 }
 
+# last_open_is ID TEXT: the container's loop (below) last saw /dev/fake's open end in TEXT.
+fake_last_open() { tail -n 1 "$TEST_DIR/$1.out"; }
+last_open_is() { [[ $(fake_last_open "$1") == *"$2" ]]; }
+
+# A loop in the container opens /dev/fake ten times a second and prints what happened.
+fake_device_loop() {
+	add_fake_device
+	set_args sh -c 'while :; do silo-probe open-write /dev/fake; sleep 0.1; done'
+	rt_run_detached "$ID" || fail "run -d failed"
+}
+
+# update_devices ID RULES-JSON: update -r with those device rules (the default deny first).
+update_devices() {
+	jq -n --argjson rules "$2" '{devices: ([{allow: false, access: "rwm"}] + $rules)}' >"$TEST_DIR/devices.json"
+	run --separate-stderr rt update -r "$TEST_DIR/devices.json" "$1"
+	assert_success
+}
+
+@test "cgroups: devices: update replaces the rules of a running container" {
+	skip_on runc "1.1.5's update leaves the device rules as they are"
+	fake_device_loop
+	wait_for grep -q 'Operation not permitted' "$TEST_DIR/$ID.out" || fail "$(cat "$TEST_DIR/$ID.out")"
+	update_devices "$ID" '[{"allow": true, "type": "c", "major": 241, "minor": 7, "access": "rw"}]'
+	wait_for last_open_is "$ID" "No such device or address" || fail "still: $(fake_last_open "$ID")"
+	update_devices "$ID" '[]'
+	wait_for last_open_is "$ID" "Operation not permitted" || fail "still: $(fake_last_open "$ID")"
+	# the same rules as in place: nothing to write
+	update_devices "$ID" '[]'
+	last_open_is "$ID" "Operation not permitted"
+}
+
+# sorted_device_list ID: the container's v1 devices.list, one exception a line, sorted.
+sorted_device_list() {
+	sort "/sys/fs/cgroup/devices/$1/devices.list"
+}
+
+@test "cgroups: v1 devices: update leaves the list that create gives for the same rules" {
+	skip_on runc "1.1.5's update leaves the device rules as they are"
+	[[ -d /sys/fs/cgroup/devices ]] || skip "no v1 devices hierarchy"
+	# before: an extra block rule; after: /dev/fake without w, and a wildcard minor
+	local before='[{"allow": true, "type": "b", "major": 7, "access": "rw"},
+		{"allow": true, "type": "c", "major": 241, "minor": 7, "access": "rwm"}]'
+	local after='[{"allow": true, "type": "c", "major": 241, "minor": 7, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 241, "minor": 7, "access": "w"},
+		{"allow": true, "type": "c", "major": 242, "access": "r"}]'
+	set_args sleep 600
+	cfg --arg cg "/$ID2" --argjson r "$after" '.linux.cgroupsPath = $cg | .linux.resources.devices += $r'
+	rt_create "$ID2" || fail "create $ID2 failed"
+	cfg --arg cg "/$ID" --argjson r "$before" \
+		'.linux.cgroupsPath = $cg | .linux.resources.devices = [{"allow": false, "access": "rwm"}] + $r'
+	rt_create "$ID" || fail "create $ID failed"
+	run sorted_device_list "$ID"
+	assert_line 'b 7:* rw'
+	update_devices "$ID" "$after"
+	assert_equal "$(sorted_device_list "$ID")" "$(sorted_device_list "$ID2")"
+	run sorted_device_list "$ID"
+	assert_line 'c 241:7 rm'
+	assert_line 'c 242:* r'
+	refute_line --partial 'b 7:'
+}
+
 @test "cgroups: v1 devices: the container's list is not allow-all" {
 	[[ -d /sys/fs/cgroup/devices ]] || skip "no v1 devices hierarchy"
 	set_args sleep 600

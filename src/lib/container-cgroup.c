@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,16 +94,44 @@ silo_container_resume (const struct silo_context *ctx, const char *id, struct si
 
 /* ---- update --------------------------------------------------------------------------- */
 
-/* What `update` writes: r without its device rules (the device cgroup of a live container
- * is never reset: a window of deny-all would break it; containerd passes the whole
- * linux.resources, devices included, on every update), and, as runc does, an unlimited
- * memory limit with no swap value unlimits swap too (v1 refuses memsw below the limit). */
+static bool
+same_string (const char *a, const char *b)
+{
+  return a == b || (a != NULL && b != NULL && strcmp (a, b) == 0);
+}
+
+static bool
+same_device_rules (const oci_config *config, const oci_resources *r)
+{
+  const oci_resources *stored = config->linux_ != NULL ? config->linux_->resources : NULL;
+
+  if (stored == NULL || stored->n_devices != r->n_devices)
+    return false;
+  for (size_t i = 0; i < r->n_devices; i++)
+    {
+      const oci_device_cgroup *a = &stored->devices[i], *b = &r->devices[i];
+      if (a->allow != b->allow || !same_string (a->type, b->type) || !same_string (a->access, b->access)
+          || a->has_major != b->has_major || (a->has_major && a->major != b->major)
+          || a->has_minor != b->has_minor || (a->has_minor && a->minor != b->minor))
+        return false;
+    }
+  return true;
+}
+
+/* What `update` writes: r, less the device rules when they are the ones in place
+ * (containerd passes the whole linux.resources, devices included, on every update: the
+ * cgroup then is not touched), and, as runc does, an unlimited memory limit with no swap
+ * value unlimits swap too (v1 refuses memsw below the limit).  */
 static void
-resources_to_write (const oci_resources *r, oci_resources *out, oci_memory *memory)
+resources_to_write (const oci_config *config, const oci_resources *r, oci_resources *out, oci_memory *memory)
 {
   *out = *r;
-  out->devices = NULL;
-  out->n_devices = 0;
+  if (r->n_devices > 0 && same_device_rules (config, r))
+    {
+      silo_log_debug ("update: linux.resources.devices are the rules in place");
+      out->devices = NULL;
+      out->n_devices = 0;
+    }
   if (r->memory != NULL && r->memory->has_limit && r->memory->limit == -1 && !r->memory->has_swap)
     {
       *memory = *r->memory;
@@ -168,9 +197,7 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
                       silo_status_name (status));
   if (command_load_cgroup (&c, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
-  if (resources->n_devices > 0)
-    silo_log_debug ("update container `%s`: linux.resources.devices left as they are", id);
-  resources_to_write (resources, &r, &memory);
+  resources_to_write (c.state->config, resources, &r, &memory);
   if (check_swap_against_limit (c.state->config, r.memory, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
   if (silo_cgroup_update (c.cgroup, &r, err) < 0)

@@ -149,9 +149,32 @@ merge_block_io (oci_block_io *into, const oci_block_io *from)
   MERGE_LIST (into, from, throttle_write_iops, n_throttle_write_iops, KEY_DEVICE_NUMBER);
 }
 
+/* Device rules are an ordered list in which a later rule overrides an earlier one: an
+ * update that has rules replaces them all.  */
+static void
+replace_devices (oci_resources *into, const oci_resources *from)
+{
+  for (size_t i = 0; i < into->n_devices; i++)
+    {
+      free (into->devices[i].type);
+      free (into->devices[i].access);
+    }
+  free (into->devices);
+  into->devices = xmalloc0 (from->n_devices * sizeof (*into->devices));
+  into->n_devices = from->n_devices;
+  for (size_t i = 0; i < from->n_devices; i++)
+    {
+      into->devices[i] = from->devices[i];
+      into->devices[i].type = xstrdup (from->devices[i].type);
+      into->devices[i].access = xstrdup (from->devices[i].access);
+    }
+}
+
 void
 silo_resources_merge (oci_resources *into, const oci_resources *from)
 {
+  if (from->n_devices > 0)
+    replace_devices (into, from);
   if (from->memory != NULL)
     merge_memory (ENSURE (into->memory), from->memory);
   if (from->cpu != NULL)

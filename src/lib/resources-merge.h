@@ -5,7 +5,7 @@
  * set as they were.  The lists are merged by key, as the kernel applies them: a device
  * weight or throttle by major:minor, a hugepage limit by page size, an rdma limit by
  * device, a network priority by interface name, a unified entry by file name.
- * linux.resources.devices is not merged: `update` does not change device rules.
+ * linux.resources.devices, an ordered list, is replaced whole when `from` has rules.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -250,9 +250,11 @@ test_merge (void)
   ok (into->network && into->network->class_id == 7 && into->network->n_priorities == 1, "network");
   ok (into->unified.len == 2 && strcmp (into->unified.values[0], "2") == 0
       && strcmp (into->unified.keys[1], "b") == 0 && into->unified.keys[2] == NULL, "unified");
-  ok (into->n_devices == 1 && !into->devices[0].allow, "devices are not merged");
+  ok (into->n_devices == 1 && into->devices[0].allow && strcmp (into->devices[0].access, "r") == 0,
+      "devices: the update's rules replace the list");
   silo_resources_merge (into, &empty);
-  ok (into->memory->limit == 300 && into->n_hugepage_limits == 3, "an empty update changes nothing");
+  ok (into->memory->limit == 300 && into->n_hugepage_limits == 3 && into->n_devices == 1,
+      "an empty update changes nothing");
   oci_resources_free (from);
   oci_resources_free (into);
 }

@@ -280,6 +280,8 @@ char *cgroup_v1_device_rule (const oci_device_cgroup *d);
 extern const char *const cgroup_default_device_rules[];
 
 int cgroup_v1_apply_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, struct silo_error **err);
+/* The same rules on a live cgroup, with no moment of less access than both lists share.  */
+int cgroup_v1_update_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, struct silo_error **err);
 
 /* ---- devices-ebpf.c ----------------------------------------------------------------- */
 

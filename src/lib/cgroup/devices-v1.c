@@ -7,12 +7,19 @@
  * ordered list means).  After the config's rules come the defaults below; coming last,
  * they cannot be denied by the config, which is how runc behaves and what images expect.
  *
+ * `update` cannot start over that way: between its "a" and the allows, the container could
+ * open nothing, not even /dev/null.  It replays the rules on a model of the kernel's list
+ * (an exception is added or has access bits removed by exact type and numbers, in either
+ * default mode) and moves the live list there by allowing what is missing first, then
+ * denying what is too much: every moment allows at least what both lists share.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cgroup-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +106,200 @@ cgroup_v1_apply_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, s
     if (write_rule (allow, "devices.allow", cgroup_default_device_rules[i], err) < 0)
       return silo_wrap (err, "default device rule");
   return 0;
+}
+
+/* ---- update ---------------------------------------------------------------------------- */
+
+enum { ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_MKNOD = 4 };
+
+/* One exception as devices.list prints it: "c 1:3 rwm", numbers or "*".  */
+struct device_exception
+{
+  char type;
+  char major[16], minor[16];
+  unsigned access;
+};
+
+struct device_list
+{
+  bool allow_all;                    /* default allow (exceptions deny), else default deny */
+  struct device_exception *v;
+  size_t n;
+};
+
+static void
+device_list_clear (struct device_list *l)
+{
+  free (l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+static unsigned
+access_bits (const char *text)
+{
+  unsigned bits = 0;
+
+  for (; *text != '\0'; text++)
+    bits |= *text == 'r' ? ACCESS_READ : *text == 'w' ? ACCESS_WRITE : *text == 'm' ? ACCESS_MKNOD : 0;
+  return bits;
+}
+
+/* "TYPE MAJOR:MINOR ACCESS", the form silo writes and devices.list prints.  */
+static bool
+parse_exception (const char *line, struct device_exception *e)
+{
+  char access[8];
+
+  if (sscanf (line, "%c %15[0-9*]:%15[0-9*] %7s", &e->type, e->major, e->minor, access) != 4)
+    return false;
+  e->access = access_bits (access);
+  return e->access != 0;
+}
+
+static struct device_exception *
+find_exception (const struct device_list *l, const struct device_exception *e)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].type == e->type && strcmp (l->v[i].major, e->major) == 0
+        && strcmp (l->v[i].minor, e->minor) == 0)
+      return &l->v[i];
+  return NULL;
+}
+
+static void
+add_exception (struct device_list *l, const struct device_exception *e)
+{
+  struct device_exception *found = find_exception (l, e);
+
+  if (found != NULL)
+    {
+      found->access |= e->access;
+      return;
+    }
+  l->v = xrealloc (l->v, (l->n + 1) * sizeof (*l->v));
+  l->v[l->n++] = *e;
+}
+
+static void
+remove_access (struct device_list *l, const struct device_exception *e)
+{
+  struct device_exception *found = find_exception (l, e);
+
+  if (found == NULL)
+    return;
+  found->access &= ~e->access;
+  if (found->access == 0)
+    *found = l->v[--l->n];
+}
+
+/* What the kernel does with RULE written to devices.allow (allow) or devices.deny.  */
+static void
+model_write (struct device_list *l, const char *rule, bool allow)
+{
+  struct device_exception e;
+
+  if (strcmp (rule, "a") == 0)
+    {
+      device_list_clear (l);
+      l->allow_all = allow;
+      return;
+    }
+  if (!parse_exception (rule, &e))
+    return;
+  if (allow != l->allow_all)
+    add_exception (l, &e);
+  else
+    remove_access (l, &e);
+}
+
+/* The list cgroup_v1_apply_devices would leave.  */
+static void
+model_rules (const oci_device_cgroup *rules, size_t n, struct device_list *out)
+{
+  model_write (out, "a", false);
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_free_ char *rule = cgroup_v1_device_rule (&rules[i]);
+      model_write (out, rule, rules[i].allow);
+    }
+  for (size_t i = 0; cgroup_default_device_rules[i] != NULL; i++)
+    model_write (out, cgroup_default_device_rules[i], true);
+}
+
+static int
+read_device_list (int dir_fd, struct device_list *out, struct silo_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  char *line, *save = NULL;
+
+  if (read_file_at (dir_fd, "devices.list", &text, NULL, err) < 0)
+    return -1;
+  for (line = strtok_r (text, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
+    {
+      struct device_exception e;
+      if (line[0] == 'a')
+        {
+          out->allow_all = true;   /* default allow: the kernel does not list the denials */
+          return 0;
+        }
+      if (parse_exception (line, &e))
+        add_exception (out, &e);
+    }
+  return 0;
+}
+
+static void
+format_exception (char *buf, size_t size, const struct device_exception *e, unsigned access)
+{
+  snprintf (buf, size, "%c %s:%s %s%s%s", e->type, e->major, e->minor, access & ACCESS_READ ? "r" : "",
+            access & ACCESS_WRITE ? "w" : "", access & ACCESS_MKNOD ? "m" : "");
+}
+
+/* Allow every wanted exception, then take away what the live list has beyond it.  */
+static int
+move_list (int dir_fd, const struct device_list *live, const struct device_list *want, struct silo_error **err)
+{
+  _cleanup_close_ int deny = openat (dir_fd, "devices.deny", O_WRONLY | O_CLOEXEC);
+  _cleanup_close_ int allow = openat (dir_fd, "devices.allow", O_WRONLY | O_CLOEXEC);
+  char rule[64];
+
+  if (deny < 0 || allow < 0)
+    return silo_fail (err, errno, "open devices.allow and devices.deny");
+  for (size_t i = 0; i < want->n; i++)
+    {
+      format_exception (rule, sizeof (rule), &want->v[i], want->v[i].access);
+      if (write_rule (allow, "devices.allow", rule, err) < 0)
+        return silo_wrap (err, "linux.resources.devices");
+    }
+  for (size_t i = 0; i < live->n; i++)
+    {
+      const struct device_exception *wanted = find_exception (want, &live->v[i]);
+      unsigned extra = live->v[i].access & ~(wanted != NULL ? wanted->access : 0);
+      if (extra == 0)
+        continue;
+      format_exception (rule, sizeof (rule), &live->v[i], extra);
+      if (write_rule (deny, "devices.deny", rule, err) < 0)
+        return silo_wrap (err, "linux.resources.devices");
+    }
+  return 0;
+}
+
+int
+cgroup_v1_update_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, struct silo_error **err)
+{
+  struct device_list live = { 0 }, want = { 0 };
+  int ret;
+
+  model_rules (rules, n, &want);
+  ret = read_device_list (dir_fd, &live, err);
+  /* A list that allows by default (before or after) has no deny-by-default path to move
+   * along: start over, as create does.  */
+  if (ret == 0 && (live.allow_all || want.allow_all))
+    ret = cgroup_v1_apply_devices (dir_fd, rules, n, err);
+  else if (ret == 0)
+    ret = move_list (dir_fd, &live, &want, err);
+  device_list_clear (&live);
+  device_list_clear (&want);
+  return ret;
 }

@@ -87,8 +87,8 @@ v1_apply (const struct cgroup_hierarchy *h, int dir_fd, const oci_resources *r,
     return 0;
   /* At create always: a container gets the default device set even without rules.  An
    * update only rewrites the rules it is given.  */
-  if (o->update && (r == NULL || r->n_devices == 0))
-    return 0;
+  if (o->update)
+    return r == NULL || r->n_devices == 0 ? 0 : cgroup_v1_update_devices (dir_fd, r->devices, r->n_devices, err);
   return cgroup_v1_apply_devices (dir_fd, r != NULL ? r->devices : NULL, r != NULL ? r->n_devices : 0, err);
 }
 
