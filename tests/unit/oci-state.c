@@ -64,6 +64,7 @@ test_oci_state (void)
   "{\"schema\":1,\"id\":\"ctr\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\","               \
   "\"created\":\"2024-01-02T03:04:05Z\",\"owner\":\"root\",\"status\":\"created\","        \
   "\"pid\":1234,\"start_time\":18446744073709551615,\"started\":true,"                     \
+  "\"init_exe_dev\":2049,\"init_exe_ino\":18446744073709551614,"                          \
   "\"cgroups\":[{\"controller\":\"memory\",\"path\":\"/silo/ctr\"},"                        \
   "{\"controller\":\"unified\",\"path\":\"/silo/ctr\"}],"                                  \
   "\"namespace_paths\":[\"network:/var/run/netns/x\"],"                                     \
@@ -85,6 +86,7 @@ test_silo_state (void)
   if (s == NULL)
     return;
   ok (s->schema == SILO_STATE_SCHEMA && s->pid == 1234 && s->start_time == UINT64_MAX && s->started
+      && s->init_exe_dev == 2049 && s->init_exe_ino == UINT64_MAX - 1
       && !s->systemd_cgroup && s->n_cgroups == 2 && strcmp (s->cgroups[1].controller, "unified") == 0
       && s->n_namespace_paths == 1, "state fields");
   ok (s->config != NULL && s->config->linux_->n_namespaces == 2
