@@ -4,11 +4,11 @@
  * undo of a failed create, and the in-container cgroup mount (bind and cgroupns).
  *
  * Every cgroup it makes is named silo-unit-cgroup-<pid>[-suffix]; whatever happens, the
- * end of main kills the processes it started and removes those cgroups everywhere.
+ * end of main kills the processes it started and removes those cgroups everywhere
+ * (cgroup-fixture.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
+#include "cgroup-fixture.h"
 #include "cgroup/cgroup-internal.h"
 #include "tap.h"
 #include "util.h"
@@ -34,20 +35,9 @@
 # define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-static char test_id[64];
-static pid_t started[16];
-static size_t n_started;
-static struct cgroup_mount *mounts;
-static size_t n_mounts;
+static struct fixture fixture;
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static void
-track (pid_t pid)
-{
-  if (pid > 0 && n_started < SILO_ARRAY_SIZE (started))
-    started[n_started++] = pid;
-}
 
 /* A process that waits for a byte on `go`, then forks a grandchild (its pid written to
  * `report`), and both sleep until killed.  */
@@ -92,7 +82,7 @@ spawn_child (int cgroup_fd, int go, int report, bool *placed)
     pid = fork ();
   if (pid == 0)
     child_main (go, report);
-  track (pid);
+  fixture_track (&fixture, pid);
   return pid;
 }
 
@@ -139,93 +129,6 @@ exists (const char *path)
   return stat (path, &st) == 0;
 }
 
-/* Whether any hierarchy still has a cgroup whose name starts with prefix.  */
-static bool
-left_with_prefix (const char *prefix)
-{
-  bool left = false;
-
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      DIR *d = opendir (mounts[i].mount_point);
-      struct dirent *de;
-      while (d != NULL && (de = readdir (d)) != NULL)
-        if (strncmp (de->d_name, prefix, strlen (prefix)) == 0)
-          {
-            printf ("#   left: %s/%s\n", mounts[i].mount_point, de->d_name);
-            left = true;
-          }
-      if (d != NULL)
-        closedir (d);
-    }
-  return left;
-}
-
-/* Whether any hierarchy still has <mount>/<name>.  */
-static bool
-left_anywhere (const char *name)
-{
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      _cleanup_free_ char *p = xasprintf ("%s/%s", mounts[i].mount_point, name);
-      if (exists (p))
-        {
-          printf ("#   left: %s\n", p);
-          return true;
-        }
-    }
-  return false;
-}
-
-static void
-remove_tree (const char *path)
-{
-  DIR *d = opendir (path);
-  struct dirent *de;
-
-  if (d == NULL)
-    return;
-  while ((de = readdir (d)) != NULL)
-    if (de->d_type == DT_DIR && strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
-      {
-        _cleanup_free_ char *child = xasprintf ("%s/%s", path, de->d_name);
-        remove_tree (child);
-      }
-  closedir (d);
-  rmdir (path);
-}
-
-/* Kill what we started, thaw and remove every silo-unit-cgroup-<pid>* cgroup.  */
-static void
-cleanup_everything (void)
-{
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      DIR *d = opendir (mounts[i].mount_point);
-      struct dirent *de;
-      if (d == NULL)
-        continue;
-      while ((de = readdir (d)) != NULL)
-        if (strncmp (de->d_name, test_id, strlen (test_id)) == 0)
-          {
-            _cleanup_free_ char *p = xasprintf ("%s/%s", mounts[i].mount_point, de->d_name);
-            _cleanup_free_ char *state = xasprintf ("%s/freezer.state", p);
-            write_file_at (AT_FDCWD, state, "THAWED", 6, NULL);
-            for (size_t k = 0; k < n_started; k++)
-              kill (started[k], SIGKILL);
-            while (waitpid (-1, NULL, WNOHANG) > 0)
-              ;
-            usleep (20000);
-            remove_tree (p);
-          }
-      closedir (d);
-    }
-  for (size_t k = 0; k < n_started; k++)
-    kill (started[k], SIGKILL);
-  while (waitpid (-1, NULL, 0) > 0)
-    ;
-}
-
 static oci_config *
 config_with_devices (oci_config *c, oci_linux *l, oci_resources *r, oci_device_cgroup *rules, size_t n,
                      const char *cgroups_path)
@@ -262,7 +165,7 @@ static void
 check_proc_cgroup (pid_t pid, const struct silo_cgroup *cg)
 {
   _cleanup_free_ char *path = xasprintf ("/proc/%d/cgroup", (int) pid);
-  _cleanup_free_ char *text = NULL, *want = xasprintf (":/%s", test_id);
+  _cleanup_free_ char *text = NULL, *want = xasprintf (":/%s", fixture.id);
   size_t lines = 0, matching = 0;
   char *save = NULL;
 
@@ -276,7 +179,7 @@ check_proc_cgroup (pid_t pid, const struct silo_cgroup *cg)
         printf ("#   %s\n", l);
     }
   ok (lines == cg->n_hierarchies && matching == lines, "/proc/%d/cgroup: all %zu hierarchies at /%s",
-      (int) pid, lines, test_id);
+      (int) pid, lines, fixture.id);
 }
 
 static void
@@ -344,7 +247,7 @@ check_destroy (struct silo_cgroup *cg)
 
   silo_cgroup_paths (cg, &paths, &n);
   ok (silo_cgroup_destroy (cg, &err) == 0, "destroy%s%s", err ? ": " : "", err ? err->msg : "");
-  ok (!left_anywhere (test_id), "nothing left in any hierarchy");
+  ok (!fixture_left_anywhere (&fixture, fixture.id), "nothing left in any hierarchy");
   ok (silo_cgroup_destroy (cg, &err) == 0, "destroy again: already gone is fine");
   ok (silo_cgroup_load (paths, n, &loaded, &err) == 0 && silo_cgroup_destroy (loaded, &err) == 0,
       "load from the state paths + destroy of a gone cgroup");
@@ -382,10 +285,10 @@ test_lifecycle (void)
 
   config_with_devices (&c, &l, &r, rules, 4, NULL);
   ok (silo_cgroup_validate (&c, &err) == 0, "the config validates");
-  ok (silo_cgroup_create (test_id, &c, &cg, &err) == 0, "create%s%s", err ? ": " : "", err ? err->msg : "");
+  ok (silo_cgroup_create (fixture.id, &c, &cg, &err) == 0, "create%s%s", err ? ": " : "", err ? err->msg : "");
   if (cg == NULL)
     return;
-  ok (cg->n_hierarchies == n_mounts, "a cgroup in each of the %zu hierarchies", n_mounts);
+  ok (cg->n_hierarchies == fixture.n_mounts, "a cgroup in each of the %zu hierarchies", fixture.n_mounts);
   check_devices (cg);
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     if (strcmp (cg->hierarchies[i].controllers, "cpuset") == 0)
@@ -403,7 +306,7 @@ test_lifecycle (void)
   check_proc_cgroup (child, cg);
   ok (write (go[1], "g", 1) == 1 && read (report[0], &grandchild, sizeof (grandchild)) == sizeof (grandchild),
       "grandchild %d forked inside", (int) grandchild);
-  track (grandchild);
+  fixture_track (&fixture, grandchild);
   make_sub_cgroup (cg, grandchild);
   check_pids (cg, child, grandchild);
   check_kill_all (cg, child, grandchild);
@@ -418,7 +321,7 @@ test_lifecycle (void)
 static void
 test_destroy_live (void)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-live", test_id);
+  _cleanup_free_ char *id = xasprintf ("%s-live", fixture.id);
   struct silo_cgroup *cg = NULL;
   struct silo_error *err = NULL;
   int go[2], status = 0;
@@ -435,7 +338,7 @@ test_destroy_live (void)
   ok (silo_cgroup_enter (cg, pid, placed, &err) == 0, "a process in the cgroup");
   ok (silo_cgroup_destroy (cg, &err) == 0, "destroy kills it and removes the cgroup%s%s", err ? ": " : "",
       err ? err->msg : "");
-  ok (!left_anywhere (id), "nothing left although the process is still a zombie");
+  ok (!fixture_left_anywhere (&fixture, id), "nothing left although the process is still a zombie");
   ok (waitpid (pid, &status, 0) == pid && WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL,
       "the process was SIGKILLed");
   silo_cgroup_free (cg);
@@ -448,8 +351,8 @@ test_destroy_live (void)
 static void
 test_busy_refused (void)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-busy", test_id);
-  _cleanup_free_ char *dir = xasprintf ("%s/%s", mounts[n_mounts - 1].mount_point, id);
+  _cleanup_free_ char *id = xasprintf ("%s-busy", fixture.id);
+  _cleanup_free_ char *dir = xasprintf ("%s/%s", fixture.mounts[fixture.n_mounts - 1].mount_point, id);
   _cleanup_free_ char *procs = xasprintf ("%s/cgroup.procs", dir);
   struct silo_cgroup *cg = NULL;
   struct silo_error *err = NULL;
@@ -467,9 +370,9 @@ test_busy_refused (void)
   ok (silo_cgroup_create (id, NULL, &cg, &err) < 0 && err != NULL
       && strstr (err->msg, "already exists and holds processes") != NULL,
       "busy cgroup refused (%s)", err != NULL ? err->msg : "accepted");
-  for (size_t i = 0; i + 1 < n_mounts; i++)
+  for (size_t i = 0; i + 1 < fixture.n_mounts; i++)
     {
-      _cleanup_free_ char *p = xasprintf ("%s/%s", mounts[i].mount_point, id);
+      _cleanup_free_ char *p = xasprintf ("%s/%s", fixture.mounts[i].mount_point, id);
       others_left |= exists (p);
     }
   ok (!others_left, "the cgroups create made were removed");
@@ -487,7 +390,7 @@ test_busy_refused (void)
 static void
 test_undo (void)
 {
-  _cleanup_free_ char *top = xasprintf ("%s-undo", test_id);
+  _cleanup_free_ char *top = xasprintf ("%s-undo", fixture.id);
   _cleanup_free_ char *path = xasprintf ("/%s/a/b", top);
   oci_device_cgroup rules[] = {
     { .allow = true, .type = (char *) "c", .has_major = true, .major = (int64_t) 1 << 40, .access = (char *) "r" },
@@ -499,9 +402,9 @@ test_undo (void)
   struct silo_error *err = NULL;
 
   config_with_devices (&c, &l, &r, rules, 1, path);
-  ok (silo_cgroup_create (test_id, &c, &cg, &err) < 0 && cg == NULL, "create fails on a rule the kernel refuses (%s)",
-      err != NULL ? err->msg : "accepted");
-  ok (!left_anywhere (top), "every level it made is removed");
+  ok (silo_cgroup_create (fixture.id, &c, &cg, &err) < 0 && cg == NULL,
+      "create fails on a rule the kernel refuses (%s)", err != NULL ? err->msg : "accepted");
+  ok (!fixture_left_anywhere (&fixture, top), "every level it made is removed");
   silo_error_free (err);
 }
 
@@ -553,7 +456,7 @@ mount_checks (const struct silo_cgroup *cg, const char *root)
 static void
 test_mount (void)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-mnt", test_id);
+  _cleanup_free_ char *id = xasprintf ("%s-mnt", fixture.id);
   char root[] = "/tmp/silo-unit-cgroup-root-XXXXXX";
   struct silo_cgroup *cg = NULL;
   struct silo_error *err = NULL;
@@ -576,7 +479,7 @@ test_mount (void)
       fflush (stdout);
       _exit (failed);
     }
-  track (pid);
+  fixture_track (&fixture, pid);
   waitpid (pid, &status, 0);
   ok (WIFEXITED (status) && (WEXITSTATUS (status) & 1) == 0, "bind mount of the leaves: done");
   ok (WIFEXITED (status) && (WEXITSTATUS (status) & 2) == 0, "bind mount: devices/devices.list visible");
@@ -584,37 +487,25 @@ test_mount (void)
   ok (WIFEXITED (status) && (WEXITSTATUS (status) & 8) == 0, "bind mount: ro,nosuid applied to the leaves");
   ok (WIFEXITED (status) && (WEXITSTATUS (status) & 16) == 0, "cgroupns mount: done");
   ok (WIFEXITED (status) && (WEXITSTATUS (status) & 96) == 0, "cgroupns mount: its root is the container's cgroup");
-  ok (silo_cgroup_destroy (cg, &err) == 0 && !left_anywhere (id), "destroy after the mount test");
+  ok (silo_cgroup_destroy (cg, &err) == 0 && !fixture_left_anywhere (&fixture, id), "destroy after the mount test");
   silo_cgroup_free (cg);
   silo_error_free (err);
-  remove_tree (root);   /* only the directories the mounts needed */
+  fixture_remove_tree (root);   /* only the directories the mounts needed */
 }
 
 int
 main (void)
 {
-  _cleanup_free_ char *mountinfo = NULL;
-
-  if (geteuid () != 0)
-    {
-      printf ("1..0 # SKIP needs root\n");
-      return 0;
-    }
-  snprintf (test_id, sizeof (test_id), "silo-unit-cgroup-%d", (int) getpid ());
-  if (read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, NULL) < 0
-      || cgroup_layout_parse (mountinfo, &mounts, &n_mounts, NULL) < 0 || n_mounts == 0)
-    {
-      printf ("1..0 # SKIP no cgroup mounted\n");
-      return 0;
-    }
+  if (!fixture_setup (&fixture, "silo-unit-cgroup"))
+    return 0;
   prctl (PR_SET_CHILD_SUBREAPER, 1);   /* the grandchildren come back to us */
   test_lifecycle ();
   test_destroy_live ();
   test_busy_refused ();
   test_undo ();
   test_mount ();
-  cleanup_everything ();
-  ok (!left_with_prefix (test_id), "cleanup: no cgroup named %s* left", test_id);
-  cgroup_mounts_free (mounts, n_mounts);
+  fixture_cleanup (&fixture);
+  ok (!fixture_any_left (&fixture), "cleanup: no cgroup named %s* left", fixture.id);
+  fixture_free (&fixture);
   return tap_done ();
 }

@@ -10,11 +10,11 @@
  * Block I/O rows use a loop device over an unlinked 16 MiB file, switched to the bfq
  * scheduler (per-device weights need it) and back.  Everything made is named
  * silo-unit-res-<pid>[-suffix]; the end of main kills what it started, thaws and removes
- * those cgroups, restores cgroup2's subtree_control and detaches the loop device.
+ * those cgroups (cgroup-fixture.h), then restores cgroup2's subtree_control and detaches
+ * the loop device.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +32,7 @@
 #include <linux/bpf.h>
 #include <linux/loop.h>
 
+#include "cgroup-fixture.h"
 #include "cgroup/cgroup-internal.h"
 #include "cgroup-tsv.h"
 #include "json.h"
@@ -39,11 +40,7 @@
 #include "tap.h"
 #include "util.h"
 
-static char test_id[64];
-static pid_t started[32];
-static size_t n_started;
-static struct cgroup_mount *mounts;
-static size_t n_mounts;
+static struct fixture fixture;
 static const char *unified_root;          /* cgroup2 mount point, or NULL */
 static char *unified_available;           /* its cgroup.controllers */
 static bool hugetlb_was_enabled;
@@ -57,23 +54,6 @@ static struct
 } loop = { .fd = -1 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static char *
-read_text (const char *dir, const char *file)
-{
-  _cleanup_free_ char *path = xasprintf ("%s/%s", dir, file);
-  char *text = NULL;
-
-  if (read_file_at (AT_FDCWD, path, &text, NULL, NULL) < 0)
-    return NULL;
-  return text;
-}
-
-static void
-write_text (const char *path, const char *value)
-{
-  write_file_at (AT_FDCWD, path, value, strlen (value), NULL);
-}
 
 /* The whole text (less its newline) or one of its lines is `want`.  */
 static bool
@@ -91,27 +71,12 @@ has_line (const char *text, const char *want)
   return false;
 }
 
-static bool
-left_anywhere (const char *name)
-{
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      _cleanup_free_ char *p = xasprintf ("%s/%s", mounts[i].mount_point, name);
-      if (access (p, F_OK) == 0)
-        {
-          printf ("#   left: %s\n", p);
-          return true;
-        }
-    }
-  return false;
-}
-
-/* silo_cgroup_create for <test_id>-<suffix> with linux.resources from JSON ("" or NULL:
+/* silo_cgroup_create for <fixture id>-<suffix> with linux.resources from JSON ("" or NULL:
  * none).  */
 static int
 create (const char *suffix, const char *json, struct silo_cgroup **cg, struct silo_error **err)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-%s", test_id, suffix);
+  _cleanup_free_ char *id = xasprintf ("%s-%s", fixture.id, suffix);
   oci_resources *r = NULL;
   oci_linux l;
   oci_config c;
@@ -170,8 +135,8 @@ hierarchy_path (const struct silo_cgroup *cg, const char *controller, enum cgrou
 static bool
 v1_mounted (const char *controller)
 {
-  for (size_t i = 0; i < n_mounts; i++)
-    if (mounts[i].version == CGROUP_V1 && cgroup_has_controller (mounts[i].controllers, controller))
+  for (size_t i = 0; i < fixture.n_mounts; i++)
+    if (fixture.mounts[i].version == CGROUP_V1 && cgroup_has_controller (fixture.mounts[i].controllers, controller))
       return true;
   return false;
 }
@@ -226,8 +191,7 @@ spawn_in (const struct silo_cgroup *cg, enum child_mode mode, volatile uint64_t 
   pid = fork ();
   if (pid == 0)
     child_main (mode, go[0], report[1], counter);
-  if (pid > 0 && n_started < SILO_ARRAY_SIZE (started))
-    started[n_started++] = pid;
+  fixture_track (&fixture, pid);
   close (go[0]);
   close (report[1]);
   if (pid > 0 && silo_cgroup_enter (cg, pid, false, &err) < 0)
@@ -257,7 +221,7 @@ loop_scheduler_restore (void)
   if (loop.bfq)
     {
       _cleanup_free_ char *path = xasprintf ("/sys/block/loop%u/queue/scheduler", loop.number);
-      write_text (path, loop.scheduler);
+      fixture_write_text (path, loop.scheduler);
     }
 }
 
@@ -267,7 +231,7 @@ static void
 loop_setup (void)
 {
   _cleanup_close_ int control = open ("/dev/loop-control", O_RDWR | O_CLOEXEC);
-  _cleanup_free_ char *backing = xasprintf ("/tmp/%s.img", test_id), *scheduler = NULL, *path = NULL;
+  _cleanup_free_ char *backing = xasprintf ("/tmp/%s.img", fixture.id), *scheduler = NULL, *path = NULL;
   _cleanup_close_ int file = open (backing, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   struct loop_info64 info = { .lo_flags = LO_FLAGS_AUTOCLEAR };
   struct stat st;
@@ -345,7 +309,7 @@ check_live_row (const struct tsv_row *row, size_t *checked)
       return;
     }
   dir = hierarchy_path (cg, controller, v);
-  text = dir != NULL ? read_text (dir, row->file) : NULL;
+  text = dir != NULL ? fixture_read_text (dir, row->file) : NULL;
   ok (text != NULL && has_line (text, row->expected), "line %u: %s %s: %s reads `%s`", row->line, row->layout,
       row->key, row->file, row->expected);
   if (text != NULL && !has_line (text, row->expected))
@@ -372,13 +336,13 @@ test_table_live (void)
 static void
 check_refused (const char *suffix, const char *json, const char *want)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-%s", test_id, suffix);
+  _cleanup_free_ char *id = xasprintf ("%s-%s", fixture.id, suffix);
   struct silo_cgroup *cg = NULL;
   struct silo_error *err = NULL;
 
   ok (create (suffix, json, &cg, &err) < 0 && err != NULL && strstr (err->msg, want) != NULL,
       "%s refused: %s", suffix, err != NULL ? err->msg : "accepted");
-  ok (!left_anywhere (id), "%s: nothing left behind", suffix);
+  ok (!fixture_left_anywhere (&fixture, id), "%s: nothing left behind", suffix);
   if (cg != NULL)
     destroy (cg);
   silo_error_free (err);
@@ -414,8 +378,8 @@ static void
 check_memory (const struct silo_cgroup *cg, const char *limit, const char *memsw, const char *label)
 {
   const char *dir = hierarchy_path (cg, "memory", CGROUP_V1);
-  _cleanup_free_ char *l = dir != NULL ? read_text (dir, "memory.limit_in_bytes") : NULL;
-  _cleanup_free_ char *s = dir != NULL ? read_text (dir, "memory.memsw.limit_in_bytes") : NULL;
+  _cleanup_free_ char *l = dir != NULL ? fixture_read_text (dir, "memory.limit_in_bytes") : NULL;
+  _cleanup_free_ char *s = dir != NULL ? fixture_read_text (dir, "memory.memsw.limit_in_bytes") : NULL;
 
   ok (l != NULL && s != NULL && has_line (l, limit) && has_line (s, memsw), "%s: limit %s, memsw %s", label,
       limit, memsw);
@@ -483,9 +447,9 @@ test_cpu_update (void)
     }
   check_update (cg, "{\"cpu\":{\"quota\":5000,\"period\":10000}}", NULL, "cpu period and quota lowered");
   dir = hierarchy_path (cg, "cpu", CGROUP_V1);
-  quota = read_text (dir, "cpu.cfs_quota_us");
-  period = read_text (dir, "cpu.cfs_period_us");
-  shares = read_text (dir, "cpu.shares");
+  quota = fixture_read_text (dir, "cpu.cfs_quota_us");
+  period = fixture_read_text (dir, "cpu.cfs_period_us");
+  shares = fixture_read_text (dir, "cpu.shares");
   ok (quota != NULL && period != NULL && has_line (quota, "5000") && has_line (period, "10000"), "quota 5000 period 10000");
   ok (shares != NULL && has_line (shares, "512"), "an update leaves what it does not name (shares 512)");
   destroy (cg);
@@ -554,19 +518,19 @@ test_freeze (void)
 static void
 check_frozen_leaf (const char *mount_point, const char *file, const char *value, const char *want)
 {
-  _cleanup_free_ char *id = xasprintf ("%s-frozen", test_id), *dir = xasprintf ("%s/%s", mount_point, id);
+  _cleanup_free_ char *id = xasprintf ("%s-frozen", fixture.id), *dir = xasprintf ("%s/%s", mount_point, id);
   _cleanup_free_ char *knob = xasprintf ("%s/%s", dir, file);
   struct silo_cgroup *cg = NULL;
   struct silo_error *err = NULL;
 
   if (mkdir (dir, 0755) < 0)
     return;
-  write_text (knob, value);
+  fixture_write_text (knob, value);
   ok (create ("frozen", NULL, &cg, &err) < 0 && err != NULL && strstr (err->msg, want) != NULL,
       "frozen leaf refused: %s", err != NULL ? err->msg : "accepted");
-  write_text (knob, strcmp (file, "freezer.state") == 0 ? "THAWED" : "0");
+  fixture_write_text (knob, strcmp (file, "freezer.state") == 0 ? "THAWED" : "0");
   rmdir (dir);
-  ok (!left_anywhere (id), "frozen leaf: nothing else left behind");
+  ok (!fixture_left_anywhere (&fixture, id), "frozen leaf: nothing else left behind");
   silo_error_free (err);
   if (cg != NULL)
     destroy (cg);
@@ -575,9 +539,9 @@ check_frozen_leaf (const char *mount_point, const char *file, const char *value,
 static void
 test_frozen_leaf (void)
 {
-  for (size_t i = 0; i < n_mounts; i++)
-    if (mounts[i].version == CGROUP_V1 && cgroup_has_controller (mounts[i].controllers, "freezer"))
-      check_frozen_leaf (mounts[i].mount_point, "freezer.state", "FROZEN", "is frozen (freezer.state)");
+  for (size_t i = 0; i < fixture.n_mounts; i++)
+    if (fixture.mounts[i].version == CGROUP_V1 && cgroup_has_controller (fixture.mounts[i].controllers, "freezer"))
+      check_frozen_leaf (fixture.mounts[i].mount_point, "freezer.state", "FROZEN", "is frozen (freezer.state)");
   if (unified_root != NULL)
     check_frozen_leaf (unified_root, "cgroup.freeze", "1", "is frozen (cgroup.freeze)");
 }
@@ -710,7 +674,7 @@ test_hugetlb_update (void)
     ok (access (before, F_OK) < 0, "created without hugepageLimits: no hugetlb files in the leaf");
   check_update (cg, "{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":2097152}]}", NULL,
                 "hugepageLimits on a cgroup created without: hugetlb enabled above it");
-  value = read_text (cg->unified->path, "hugetlb.2MB.max");
+  value = fixture_read_text (cg->unified->path, "hugetlb.2MB.max");
   ok (value != NULL && has_line (value, "2097152"), "hugetlb.2MB.max 2097152");
   destroy (cg);
 }
@@ -776,7 +740,7 @@ test_ebpf (void)
 
   if (unified_root == NULL)
     return;
-  dir = xasprintf ("%s/%s-ebpf", unified_root, test_id);
+  dir = xasprintf ("%s/%s-ebpf", unified_root, fixture.id);
   if (mkdir (dir, 0755) < 0 || (fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     {
       ok (false, "make %s: %s", dir, strerror (errno));
@@ -798,74 +762,17 @@ test_ebpf (void)
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+/* What this test changes beyond its cgroups; after fixture_cleanup: cgroup2 refuses to
+ * take hugetlb back from subtree_control while a test cgroup below still uses it.  */
 static void
-remove_tree (const char *path)
+restore_host (void)
 {
-  DIR *d = opendir (path);
-  struct dirent *de;
-
-  if (d == NULL)
-    return;
-  while ((de = readdir (d)) != NULL)
-    if (de->d_type == DT_DIR && strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
-      {
-        _cleanup_free_ char *child = xasprintf ("%s/%s", path, de->d_name);
-        remove_tree (child);
-      }
-  closedir (d);
-  rmdir (path);
-}
-
-static void
-cleanup_everything (void)
-{
-  for (size_t k = 0; k < n_started; k++)
-    kill (started[k], SIGKILL);
-  while (waitpid (-1, NULL, WNOHANG) > 0)
-    ;
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      DIR *d = opendir (mounts[i].mount_point);
-      struct dirent *de;
-      while (d != NULL && (de = readdir (d)) != NULL)
-        if (strncmp (de->d_name, test_id, strlen (test_id)) == 0)
-          {
-            _cleanup_free_ char *p = xasprintf ("%s/%s", mounts[i].mount_point, de->d_name);
-            _cleanup_free_ char *state = xasprintf ("%s/freezer.state", p), *freeze = xasprintf ("%s/cgroup.freeze", p);
-            write_text (state, "THAWED");
-            write_text (freeze, "0");
-            usleep (20000);
-            remove_tree (p);
-          }
-      if (d != NULL)
-        closedir (d);
-    }
-  while (waitpid (-1, NULL, 0) > 0)
-    ;
   if (unified_root != NULL && !hugetlb_was_enabled)
     {
       _cleanup_free_ char *control = xasprintf ("%s/cgroup.subtree_control", unified_root);
-      write_text (control, "-hugetlb");
+      fixture_write_text (control, "-hugetlb");
     }
   loop_teardown ();
-}
-
-static bool
-left_with_prefix (void)
-{
-  bool left = false;
-
-  for (size_t i = 0; i < n_mounts; i++)
-    {
-      DIR *d = opendir (mounts[i].mount_point);
-      struct dirent *de;
-      while (d != NULL && (de = readdir (d)) != NULL)
-        if (strncmp (de->d_name, test_id, strlen (test_id)) == 0)
-          left = true, printf ("#   left: %s/%s\n", mounts[i].mount_point, de->d_name);
-      if (d != NULL)
-        closedir (d);
-    }
-  return left;
 }
 
 static void
@@ -873,33 +780,21 @@ find_unified (void)
 {
   _cleanup_free_ char *control = NULL;
 
-  for (size_t i = 0; i < n_mounts; i++)
-    if (mounts[i].version == CGROUP_V2)
-      unified_root = mounts[i].mount_point;
+  for (size_t i = 0; i < fixture.n_mounts; i++)
+    if (fixture.mounts[i].version == CGROUP_V2)
+      unified_root = fixture.mounts[i].mount_point;
   if (unified_root == NULL)
     return;
-  unified_available = read_text (unified_root, "cgroup.controllers");
-  control = read_text (unified_root, "cgroup.subtree_control");
+  unified_available = fixture_read_text (unified_root, "cgroup.controllers");
+  control = fixture_read_text (unified_root, "cgroup.subtree_control");
   hugetlb_was_enabled = control != NULL && cgroup_list_has (control, "hugetlb");
 }
 
 int
 main (void)
 {
-  _cleanup_free_ char *mountinfo = NULL;
-
-  if (geteuid () != 0)
-    {
-      printf ("1..0 # SKIP needs root\n");
-      return 0;
-    }
-  snprintf (test_id, sizeof (test_id), "silo-unit-res-%d", (int) getpid ());
-  if (read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, NULL) < 0
-      || cgroup_layout_parse (mountinfo, &mounts, &n_mounts, NULL) < 0 || n_mounts == 0)
-    {
-      printf ("1..0 # SKIP no cgroup mounted\n");
-      return 0;
-    }
+  if (!fixture_setup (&fixture, "silo-unit-res"))
+    return 0;
   find_unified ();
   loop_setup ();
   test_table_live ();
@@ -912,9 +807,10 @@ main (void)
   test_oom_kill ();
   test_hugetlb_update ();
   test_ebpf ();
-  cleanup_everything ();
-  ok (!left_with_prefix (), "cleanup: no cgroup named %s* left", test_id);
+  fixture_cleanup (&fixture);
+  restore_host ();
+  ok (!fixture_any_left (&fixture), "cleanup: no cgroup named %s* left", fixture.id);
   free (unified_available);
-  cgroup_mounts_free (mounts, n_mounts);
+  fixture_free (&fixture);
   return tap_done ();
 }

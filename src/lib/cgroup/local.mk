@@ -24,13 +24,14 @@ TESTS += tests/unit/cgroup-table.test
 
 # Real cgroups on this kernel (root; skips otherwise).  Cleans up after itself.
 check_PROGRAMS += tests/unit/cgroup-live.test
-tests_unit_cgroup_live_test_SOURCES = tests/unit/cgroup-live.c tests/unit/tap.h
+tests_unit_cgroup_live_test_SOURCES = tests/unit/cgroup-live.c tests/unit/tap.h \
+	tests/unit/cgroup-fixture.c tests/unit/cgroup-fixture.h
 TESTS += tests/unit/cgroup-live.test
 
 # Resources, update order, freezing, statistics and the eBPF device filter on real
 # cgroups (root; skips otherwise); loop devices with bfq for the block I/O weights.
 check_PROGRAMS += tests/unit/cgroup-resources-live.test
 tests_unit_cgroup_resources_live_test_SOURCES = tests/unit/cgroup-resources-live.c tests/unit/tap.h \
-	tests/unit/cgroup-tsv.h
+	tests/unit/cgroup-tsv.h tests/unit/cgroup-fixture.c tests/unit/cgroup-fixture.h
 tests_unit_cgroup_resources_live_test_CPPFLAGS = $(AM_CPPFLAGS) -DSILO_TOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += tests/unit/cgroup-resources-live.test
