@@ -10,7 +10,6 @@
 # is v1, and is then reported as "refused".  To measure it there, move hugetlb to a v1
 # hierarchy of its own by hand first (only on a machine where changing the cgroup layout
 # is allowed; it cannot be undone without unmounting, and silo works either way):
-#   echo -hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control
 #   mkdir /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
 set -euo pipefail
 runs=${1:-50}
@@ -25,7 +24,8 @@ cp /bin/busybox "$work/rootfs/bin/"
 ln -s busybox "$work/rootfs/bin/true"
 ln -s busybox "$work/rootfs/bin/sh"
 "$silo" spec -b "$work"
-jq '.process.terminal = false | .process.args = ["/bin/true"] | del(.linux.seccomp)' \
+# crun 1.8.1 refuses ociVersion 1.3.0 ("unknown version specified"); the fields are 1.0's.
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"] | del(.linux.seccomp)' \
    "$work/config.json" > "$work/config.json.new" && mv "$work/config.json.new" "$work/config.json"
 
 # task-clock in ms per run of: RUNTIME --root ROOT run ID
