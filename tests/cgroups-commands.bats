@@ -69,6 +69,7 @@ counter_moved() { # counter_moved NAME FROM: the counter no longer reads FROM
 
 @test "pause: pausing a created container is an error" {
 	skip_on runc "1.1.5 pauses a created container too"
+	skip_on crun "1.8.1 pauses a created container too"
 	rt_create "$ID" || fail "create failed"
 	run --separate-stderr rt pause "$ID"
 	assert_one_line_error 'created|not running'
@@ -76,6 +77,7 @@ counter_moved() { # counter_moved NAME FROM: the counter no longer reads FROM
 }
 
 @test "pause: pausing a stopped container and resuming a running one are errors" {
+	skip_on crun "1.8.1 resumes a running container without an error"
 	rt_run_detached "$ID" || fail "run -d failed"
 	run --separate-stderr rt resume "$ID"
 	assert_one_line_error 'running|not paused'
@@ -119,6 +121,7 @@ memory_limit() {
 }
 
 @test "update: a running container's limits change, and the stored config follows" {
+	skip_on crun "1.8.1 pastes update flag values into its JSON as they are: a size such as 128m is a JSON syntax error"
 	[[ -n $(cg_layout memory) && -n $(cg_layout pids) ]] || skip "needs the memory and pids controllers"
 	cfg '.linux.resources += {memory: {limit: 67108864}, pids: {limit: 50}}'
 	rt_run_detached "$ID" || fail "run -d failed"
@@ -170,6 +173,7 @@ memory_and_swap() {
 }
 
 @test "update: --memory and --memory-swap together, raised and lowered" {
+	skip_on crun "1.8.1 pastes update flag values into its JSON as they are: a size such as 256m is a JSON syntax error"
 	case $(cg_layout memory) in
 	v1) [[ -e ${CG_V1[memory]}/memory.memsw.limit_in_bytes ]] || skip "no swap accounting" ;;
 	v2) ;;
@@ -190,6 +194,7 @@ memory_and_swap() {
 }
 
 @test "update: values that are not numbers or sizes are one-line errors naming the flag" {
+	skip_on crun "1.8.1 pastes update flag values into its JSON as they are: the error is yajl's, in four lines, without the flag"
 	[[ -n $(cg_layout pids) ]] || skip "needs the pids controller"
 	cfg '.linux.resources.pids = {limit: 50}'
 	rt_run_detached "$ID" || fail "run -d failed"
@@ -209,6 +214,7 @@ memory_and_swap() {
 
 @test "update: values the kernel refuses are one-line errors naming the field" {
 	skip_on runc "1.1.5 accepts --blkio-weight 5, and names the cgroup file (in two lines) for a swap limit below the memory limit"
+	skip_on crun "1.8.1 pastes update flag values into its JSON as they are: a size such as 32m is a JSON syntax error"
 	[[ -n $(cg_layout memory) ]] || skip "no memory controller"
 	cfg '.linux.resources.memory = {limit: 67108864}'
 	rt_run_detached "$ID" || fail "run -d failed"
@@ -226,6 +232,7 @@ memory_and_swap() {
 }
 
 @test "update: a stopped container cannot be updated" {
+	skip_on crun "1.8.1 updates a stopped container without an error"
 	set_args true
 	rt_run_detached "$ID" || fail "run -d failed"
 	wait_status "$ID" stopped
@@ -237,6 +244,7 @@ memory_and_swap() {
 # events
 
 @test "events: --stats prints one stats line with the cpu, memory and pids statistics" {
+	skip_on crun "1.8.1 has no events command"
 	rt_run_detached "$ID" || fail "run -d failed"
 	run --separate-stderr rt events --stats "$ID"
 	assert_success
@@ -247,6 +255,7 @@ memory_and_swap() {
 }
 
 @test "events: the stream prints a stats line every --interval and ends when the container stops" {
+	skip_on crun "1.8.1 has no events command"
 	rt_run_detached "$ID" || fail "run -d failed"
 	rt events --interval 100ms "$ID" </dev/null >"$TEST_DIR/events" 2>"$TEST_DIR/events.err" &
 	local events=$!
@@ -289,6 +298,7 @@ memory_and_swap() {
 }
 
 @test "ps: arguments after the id are passed to ps" {
+	skip_on crun "1.8.1's ps takes no arguments after the id"
 	set_args sh -c 'sleep 600 & exec sleep 700'
 	rt_run_detached "$ID" || fail "run -d failed"
 	wait_for has_pids 2 || fail "pids: $(container_pids)"

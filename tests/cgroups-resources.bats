@@ -100,10 +100,12 @@ check_table() {
 }
 
 @test "resources: the table's cgroup v1 rows read back after create and after update" {
+	skip_on crun "1.8.1 writes blkio.weight, which is absent when bfq serves the weights, and cannot write a cpu quota of -1 on v1"
 	check_table v1
 }
 
 @test "resources: the table's cgroup2 rows read back after create and after update" {
+	skip_on crun "1.8.1 refuses unified on a hybrid host ('cannot use unified on cgroup v1')"
 	check_table v2
 }
 
@@ -138,6 +140,7 @@ ALLOCATE='dd if=/dev/zero of=/dev/null bs=64M count=1'
 }
 
 @test "resources: an OOM kill shows in the memory cgroup's oom_kill counter and as an events record" {
+	skip_on crun "1.8.1 has no events command"
 	[[ -n $(cg_layout memory) ]] || skip "no memory controller"
 	set_memory_limit 33554432
 	set_args sh -c "exec $ALLOCATE"
@@ -194,6 +197,7 @@ create_fails_naming() {
 
 @test "resources: network.classID without a net_cls controller is an error naming it" {
 	skip_on runc "1.1.5 says 'cannot set net_cls limit', without the config field"
+	skip_on crun "1.8.1 fails to open the missing net_cls hierarchy, without the config field"
 	[[ -z $(cg_layout net_cls) ]] || skip "this host has net_cls"
 	cfg '.linux.resources.network = {classID: 1048577}'
 	create_fails_naming 'linux\.resources\.network\.classID'
@@ -201,6 +205,7 @@ create_fails_naming() {
 
 @test "resources: rdma without an rdma controller is an error naming it" {
 	skip_on runc "1.1.5 says 'cannot set rdma limit', without the config field"
+	skip_on crun "1.8.1 ignores rdma where there is no rdma controller"
 	[[ -z $(cg_layout rdma) ]] || skip "this host has an rdma controller"
 	cfg '.linux.resources.rdma = {mlx5_1: {hcaHandles: 3}}'
 	create_fails_naming 'linux\.resources\.rdma'
@@ -208,6 +213,7 @@ create_fails_naming() {
 
 @test "resources: unified for a cgroup v1 controller is an error naming the key" {
 	skip_on runc "1.1.5 says 'cannot use unified on cgroup v1', without the key"
+	skip_on crun "1.8.1 says 'cannot use unified on cgroup v1', without the key"
 	case $(cg_host_layout) in
 	v2) skip "pure cgroup v2: unified applies" ;;
 	v1) cfg '.linux.resources.unified = {"pids.max": "10"}'
@@ -221,6 +227,7 @@ create_fails_naming() {
 
 @test "resources: blockIO.leafWeight is an error naming it" {
 	skip_on runc "1.1.5 fails on the missing file blkio.leaf_weight, without the config field"
+	skip_on crun "1.8.1 first fails on the missing blkio.weight (bfq serves the weights here), without the config field"
 	cfg '.linux.resources.blockIO = {weight: 300, leafWeight: 300}'
 	create_fails_naming 'linux\.resources\.blockIO\.leafWeight'
 }

@@ -75,6 +75,7 @@ load helpers/common
 }
 
 @test "cli: a create error goes to stderr and, as JSON, to the --log file" {
+	must_skip_on crun "1.8.1 accepts a string for process.args, and its created container then holds the test's output pipe open: the test would hang"
 	requires_containers
 	cfg '.process.args = "sh"'
 	register_id "$ID"
@@ -104,6 +105,7 @@ load helpers/common
 }
 
 @test "cli: --debug writes debug lines to the log" {
+	skip_on crun "1.8.1 writes no debug line to --log"
 	requires_containers
 	run --separate-stderr rt --debug --log "$TEST_DIR/log.json" --log-format json \
 		run --bundle "$BUNDLE" "$ID"
@@ -114,6 +116,7 @@ load helpers/common
 }
 
 @test "cli: --systemd-cgroup is a clear error that leaves nothing" {
+	skip_on crun "1.8.1 has a systemd cgroup driver; here it fails with 'cannot open sd-bus'"
 	requires_containers
 	run --separate-stderr rt --systemd-cgroup create --bundle "$BUNDLE" "$ID" </dev/null
 	assert_one_line_error 'systemd|cgroupsPath'
@@ -122,6 +125,7 @@ load helpers/common
 }
 
 @test "cli: --cgroup-manager systemd is a clear error, cgroupfs works" {
+	skip_on crun "1.8.1 has a systemd cgroup driver; here it fails with 'cannot open sd-bus'"
 	requires_containers
 	skip_on runc "1.1.5 has no --cgroup-manager option"
 	run --separate-stderr rt --cgroup-manager systemd create --bundle "$BUNDLE" "$ID" </dev/null

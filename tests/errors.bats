@@ -71,6 +71,7 @@ create_must_fail() {
 }
 
 @test "errors: a field of the wrong type is refused, naming its JSON path" {
+	skip_on crun "1.8.1 accepts a string for process.args"
 	requires_containers
 	cfg '.process.args = "sh"'
 	create_must_fail 'args'
@@ -113,6 +114,7 @@ create_must_fail() {
 }
 
 @test "errors: delete of a running container is refused without -f" {
+	skip_on crun "1.8.1's message names the states delete accepts ('not in created or stopped state')"
 	requires_containers
 	set_args sleep 600
 	run --separate-stderr rt_run_detached "$ID"
@@ -127,6 +129,7 @@ create_must_fail() {
 }
 
 @test "errors: kill of a stopped container is refused" {
+	skip_on crun "1.8.1 says 'kill container: No such process'"
 	requires_containers
 	set_args true
 	run --separate-stderr rt_run_detached "$ID"
@@ -147,8 +150,10 @@ create_must_fail() {
 }
 
 @test "errors: update, pause, resume, ps and events of an unknown id are errors" {
-	local command
-	for command in "update --pids-limit 20" pause resume ps "events --stats"; do
+	local command commands=("update --pids-limit 20" pause resume ps "events --stats")
+	# crun 1.8.1 has no events command
+	[[ $RUNTIME_KIND != crun ]] || unset 'commands[4]'
+	for command in "${commands[@]}"; do
 		# shellcheck disable=SC2086 # the command and its flags split into words
 		run --separate-stderr rt $command "$ID"
 		assert_one_line_error "$ID|not exist|no such"
@@ -162,6 +167,7 @@ create_must_fail() {
 }
 
 @test "errors: an unknown signal is refused" {
+	skip_on crun "1.8.1 accepts the signal name SIGFROB"
 	requires_containers
 	set_args sleep 600
 	run --separate-stderr rt_run_detached "$ID"

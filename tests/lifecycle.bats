@@ -182,6 +182,7 @@ setup() {
 }
 
 @test "run: --keep keeps the stopped container" {
+	skip_on crun "1.8.1 has no run --keep"
 	set_args true
 	register_id "$ID"
 	run --separate-stderr rt run --keep --bundle "$BUNDLE" "$ID" </dev/null
@@ -238,6 +239,7 @@ setup() {
 }
 
 @test "state: prints every field of the runtime state" {
+	skip_on crun "1.8.1's state gives rootfs as config.json has it (relative), not as an absolute path"
 	set_args sleep 600
 	run --separate-stderr rt_create "$ID"
 	assert_success
@@ -274,6 +276,7 @@ setup() {
 }
 
 @test "list: table, -q and --format json" {
+	skip_on crun "1.8.1's list header reads NAME ... BUNDLE PATH"
 	set_args sleep 600
 	run --separate-stderr rt_create "$ID"
 	assert_success
@@ -309,6 +312,7 @@ setup() {
 
 @test "lifecycle: two containers cannot share a cgroupsPath" {
 	skip_on runc "1.1.5 only warns and joins the occupied cgroup"
+	skip_on crun "1.8.1 puts both containers in one cgroup"
 	set_args sleep 600
 	run --separate-stderr rt_run_detached "$ID"
 	assert_success
@@ -320,6 +324,7 @@ setup() {
 }
 
 @test "list: an empty root prints only the header" {
+	skip_on crun "1.8.1's list header reads NAME ... BUNDLE PATH"
 	run --separate-stderr rt list
 	assert_success
 	assert_output --regexp '^ID +PID +STATUS +BUNDLE +CREATED +OWNER *$'
