@@ -72,40 +72,77 @@ cgroup_v1_device_rule (const oci_device_cgroup *d)
   return xasprintf ("%s %s:%s %s", d->type, major, minor, d->access != NULL ? d->access : "rwm");
 }
 
-static int
-write_rule (int fd, const char *file, const char *rule, struct silo_error **err)
+/* The two files a rule goes to.  */
+struct device_files
 {
+  int allow, deny;
+};
+
+static void
+device_files_close (struct device_files *f)
+{
+  silo_closep (&f->allow);
+  silo_closep (&f->deny);
+}
+
+#define _cleanup_device_files_ __attribute__ ((cleanup (device_files_close)))
+
+static int
+device_files_open (int dir_fd, struct device_files *f, struct silo_error **err)
+{
+  f->deny = openat (dir_fd, "devices.deny", O_WRONLY | O_CLOEXEC);
+  f->allow = openat (dir_fd, "devices.allow", O_WRONLY | O_CLOEXEC);
+  if (f->deny < 0 || f->allow < 0)
+    return silo_fail (err, errno, "open devices.allow and devices.deny");
+  return 0;
+}
+
+/* A rule_sink (below): FILES is a struct device_files.  */
+static int
+write_rule (void *files, const char *rule, bool allow, struct silo_error **err)
+{
+  const struct device_files *f = files;
+  const char *file = allow ? "devices.allow" : "devices.deny";
   ssize_t r;
 
   do
-    r = write (fd, rule, strlen (rule));
+    r = write (allow ? f->allow : f->deny, rule, strlen (rule));
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return silo_fail (err, errno, "write `%s` to %s", rule, file);
   return 0;
 }
 
-int
-cgroup_v1_apply_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, struct silo_error **err)
-{
-  _cleanup_close_ int deny = openat (dir_fd, "devices.deny", O_WRONLY | O_CLOEXEC);
-  _cleanup_close_ int allow = openat (dir_fd, "devices.allow", O_WRONLY | O_CLOEXEC);
+/* Where each rule of create's sequence goes: to the kernel, or to update's model of it.  */
+typedef int (*rule_sink) (void *sink, const char *rule, bool allow, struct silo_error **err);
 
-  if (deny < 0 || allow < 0)
-    return silo_fail (err, errno, "open devices.allow and devices.deny");
-  if (write_rule (deny, "devices.deny", "a", err) < 0)
+/* Create's sequence: "a" denied (an empty list, deny by default), the config's rules in
+ * order, then the defaults.  */
+static int
+each_create_rule (const oci_device_cgroup *rules, size_t n, rule_sink fn, void *sink, struct silo_error **err)
+{
+  if (fn (sink, "a", false, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     {
       _cleanup_free_ char *rule = cgroup_v1_device_rule (&rules[i]);
-      bool allowed = rules[i].allow;
-      if (write_rule (allowed ? allow : deny, allowed ? "devices.allow" : "devices.deny", rule, err) < 0)
+      if (fn (sink, rule, rules[i].allow, err) < 0)
         return silo_wrap (err, "linux.resources.devices[%zu]", i);
     }
   for (size_t i = 0; cgroup_default_device_rules[i] != NULL; i++)
-    if (write_rule (allow, "devices.allow", cgroup_default_device_rules[i], err) < 0)
+    if (fn (sink, cgroup_default_device_rules[i], true, err) < 0)
       return silo_wrap (err, "default device rule");
   return 0;
+}
+
+int
+cgroup_v1_apply_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, struct silo_error **err)
+{
+  _cleanup_device_files_ struct device_files files = { .allow = -1, .deny = -1 };
+
+  if (device_files_open (dir_fd, &files, err) < 0)
+    return -1;
+  return each_create_rule (rules, n, write_rule, &files, err);
 }
 
 /* ---- update ---------------------------------------------------------------------------- */
@@ -193,38 +230,28 @@ remove_access (struct device_list *l, const struct device_exception *e)
     *found = l->v[--l->n];
 }
 
-/* What the kernel does with RULE written to devices.allow (allow) or devices.deny.  */
-static void
-model_write (struct device_list *l, const char *rule, bool allow)
+/* A rule_sink: what the kernel does with RULE written to devices.allow (allow) or
+ * devices.deny, done to LIST, a struct device_list.  */
+static int
+model_write (void *list, const char *rule, bool allow, struct silo_error **err)
 {
+  struct device_list *l = list;
   struct device_exception e;
 
+  (void) err;
   if (strcmp (rule, "a") == 0)
     {
       device_list_clear (l);
       l->allow_all = allow;
-      return;
+      return 0;
     }
   if (!parse_exception (rule, &e))
-    return;
+    return 0;
   if (allow != l->allow_all)
     add_exception (l, &e);
   else
     remove_access (l, &e);
-}
-
-/* The list cgroup_v1_apply_devices would leave.  */
-static void
-model_rules (const oci_device_cgroup *rules, size_t n, struct device_list *out)
-{
-  model_write (out, "a", false);
-  for (size_t i = 0; i < n; i++)
-    {
-      _cleanup_free_ char *rule = cgroup_v1_device_rule (&rules[i]);
-      model_write (out, rule, rules[i].allow);
-    }
-  for (size_t i = 0; cgroup_default_device_rules[i] != NULL; i++)
-    model_write (out, cgroup_default_device_rules[i], true);
+  return 0;
 }
 
 static int
@@ -260,16 +287,15 @@ format_exception (char *buf, size_t size, const struct device_exception *e, unsi
 static int
 move_list (int dir_fd, const struct device_list *live, const struct device_list *want, struct silo_error **err)
 {
-  _cleanup_close_ int deny = openat (dir_fd, "devices.deny", O_WRONLY | O_CLOEXEC);
-  _cleanup_close_ int allow = openat (dir_fd, "devices.allow", O_WRONLY | O_CLOEXEC);
+  _cleanup_device_files_ struct device_files files = { .allow = -1, .deny = -1 };
   char rule[64];
 
-  if (deny < 0 || allow < 0)
-    return silo_fail (err, errno, "open devices.allow and devices.deny");
+  if (device_files_open (dir_fd, &files, err) < 0)
+    return -1;
   for (size_t i = 0; i < want->n; i++)
     {
       format_exception (rule, sizeof (rule), &want->v[i], want->v[i].access);
-      if (write_rule (allow, "devices.allow", rule, err) < 0)
+      if (write_rule (&files, rule, true, err) < 0)
         return silo_wrap (err, "linux.resources.devices");
     }
   for (size_t i = 0; i < live->n; i++)
@@ -279,7 +305,7 @@ move_list (int dir_fd, const struct device_list *live, const struct device_list 
       if (extra == 0)
         continue;
       format_exception (rule, sizeof (rule), &live->v[i], extra);
-      if (write_rule (deny, "devices.deny", rule, err) < 0)
+      if (write_rule (&files, rule, false, err) < 0)
         return silo_wrap (err, "linux.resources.devices");
     }
   return 0;
@@ -291,7 +317,7 @@ cgroup_v1_update_devices (int dir_fd, const oci_device_cgroup *rules, size_t n, 
   struct device_list live = { 0 }, want = { 0 };
   int ret;
 
-  model_rules (rules, n, &want);
+  each_create_rule (rules, n, model_write, &want, NULL);   /* the model cannot fail */
   ret = read_device_list (dir_fd, &live, err);
   /* A list that allows by default (before or after) has no deny-by-default path to move
    * along: start over, as create does.  */
