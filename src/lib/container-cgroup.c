@@ -100,11 +100,16 @@ same_string (const char *a, const char *b)
   return a == b || (a != NULL && b != NULL && strcmp (a, b) == 0);
 }
 
-static bool
-same_device_rules (const oci_config *config, const oci_resources *r)
+/* The container's linux.resources as stored (create's, with every update folded in).  */
+static const oci_resources *
+stored_resources (const oci_config *config)
 {
-  const oci_resources *stored = config->linux_ != NULL ? config->linux_->resources : NULL;
+  return config->linux_ != NULL ? config->linux_->resources : NULL;
+}
 
+static bool
+same_device_rules (const oci_resources *stored, const oci_resources *r)
+{
   if (stored == NULL || stored->n_devices != r->n_devices)
     return false;
   for (size_t i = 0; i < r->n_devices; i++)
@@ -123,10 +128,11 @@ same_device_rules (const oci_config *config, const oci_resources *r)
  * cgroup then is not touched), and, as runc does, an unlimited memory limit with no swap
  * value unlimits swap too (v1 refuses memsw below the limit).  */
 static void
-resources_to_write (const oci_config *config, const oci_resources *r, oci_resources *out, oci_memory *memory)
+resources_to_write (const oci_resources *stored, const oci_resources *r, oci_resources *out,
+                    oci_memory *memory)
 {
   *out = *r;
-  if (r->n_devices > 0 && same_device_rules (config, r))
+  if (r->n_devices > 0 && same_device_rules (stored, r))
     {
       silo_log_debug ("update: linux.resources.devices are the rules in place");
       out->devices = NULL;
@@ -146,15 +152,13 @@ resources_to_write (const oci_config *config, const oci_resources *r, oci_resour
  * refused here, naming both, before the kernel answers a bare EINVAL.  0 means unset, -1
  * unlimited.  */
 static int
-check_swap_against_limit (const oci_config *config, const oci_memory *update, struct silo_error **err)
+check_swap_against_limit (const oci_resources *resources, const oci_memory *update, struct silo_error **err)
 {
-  const oci_memory *stored = NULL;
+  const oci_memory *stored = resources != NULL ? resources->memory : NULL;
   int64_t limit = 0, swap = 0;
 
   if (update == NULL)
     return 0;
-  if (config->linux_ != NULL && config->linux_->resources != NULL)
-    stored = config->linux_->resources->memory;
   if (stored != NULL && stored->has_limit)
     limit = stored->limit;
   if (stored != NULL && stored->has_swap)
@@ -185,20 +189,22 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
                        struct silo_error **err)
 {
   _cleanup_cgroup_command_ struct cgroup_command c = { .dirfd = -1 };
+  const oci_resources *stored;
   enum silo_status status;
   oci_resources r;
   oci_memory memory;
 
   if (command_open (ctx, id, true, &c, err) < 0)
     return -1;
+  stored = stored_resources (c.state->config);
   status = silo_state_status (c.state);
   if (status == SILO_STOPPED || status == SILO_CREATING)
     return silo_fail (err, 0, "cannot update container `%s`: it is %s", id,
                       silo_status_name (status));
   if (command_load_cgroup (&c, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
-  resources_to_write (c.state->config, resources, &r, &memory);
-  if (check_swap_against_limit (c.state->config, r.memory, err) < 0)
+  resources_to_write (stored, resources, &r, &memory);
+  if (check_swap_against_limit (stored, r.memory, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
   if (silo_cgroup_update (c.cgroup, &r, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
