@@ -28,6 +28,20 @@ note() {
 	echo "tests/run.sh: $*" >&2
 }
 
+# tally WHAT STATUS PASS FAIL SKIP: add a stage's counts to the totals; a stage that
+# exited non-zero without a failed test (a build error, a crashed suite) counts as one.
+tally() {
+	local what=$1 rc=$2 pass=$3 fail=$4 skip=$5
+	if ((rc != 0 && fail == 0)); then
+		note "$what failed (exit $rc) without a failed test: counted as one failure"
+		fail=1
+	fi
+	passed=$((passed + pass))
+	failed=$((failed + fail))
+	skipped=$((skipped + skip))
+	note "$what: $pass passed, $fail failed, $skip skipped"
+}
+
 # run_unit_tests: make check; counts from the driver's per-test-point lines.
 run_unit_tests() {
 	local rc pass fail skip
@@ -36,14 +50,7 @@ run_unit_tests() {
 	pass=$(grep -cE '^(PASS|XFAIL): ' "$LOG_DIR/unit.out")
 	fail=$(grep -cE '^(FAIL|XPASS|ERROR): ' "$LOG_DIR/unit.out")
 	skip=$(grep -cE '^SKIP: ' "$LOG_DIR/unit.out")
-	if ((rc != 0 && fail == 0)); then
-		note "make check failed (exit $rc) without a failed test: counted as one failure"
-		fail=1
-	fi
-	passed=$((passed + pass))
-	failed=$((failed + fail))
-	skipped=$((skipped + skip))
-	note "unit tests: $pass passed, $fail failed, $skip skipped"
+	tally "unit tests" "$rc" "$pass" "$fail" "$skip"
 }
 
 # run_bats [FILE...]: the integration suite, TAP on stdout.
@@ -62,14 +69,7 @@ run_bats() {
 		note "bats planned $plan tests, reported $((pass + fail + skip)): the rest count as failed"
 		fail=$((plan - pass - skip))
 	fi
-	if ((rc != 0 && fail == 0)); then
-		note "bats failed (exit $rc) without a failed test: counted as one failure"
-		fail=1
-	fi
-	passed=$((passed + pass))
-	failed=$((failed + fail))
-	skipped=$((skipped + skip))
-	note "integration tests: $pass passed, $fail failed, $skip skipped"
+	tally "integration tests" "$rc" "$pass" "$fail" "$skip"
 }
 
 if (($(id -u) != 0)); then
@@ -102,9 +102,8 @@ count_vm() {
 		return
 	fi
 	read -r p f s <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$line")"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + ${s:-0}))
+	# its closing line already counts a guest that stopped early
+	tally "the cgroup$mode guest" 0 "$p" "$f" "${s:-0}"
 }
 
 declare -A VM_PIDS
