@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "container.h"
+#include "exe-seal.h"
 #include "log.h"
 #include "oci.h"
 #include "util.h"
@@ -132,7 +133,7 @@ find_command (const char *name)
 
 /* Returns the exit status, or -1 with *err set.  */
 static int
-silo_main (int argc, char **argv, struct silo_error **err)
+silo_main (int argc, char **argv, char **original_argv, struct silo_error **err)
 {
   struct global_settings g = { .ctx = { .root = SILO_DEFAULT_ROOT, .rootless = "auto" } };
   const struct silo_cmd *cmd;
@@ -158,6 +159,9 @@ silo_main (int argc, char **argv, struct silo_error **err)
   cmd = find_command (args[0]);
   if (cmd == NULL)
     return silo_fail (err, 0, "unknown command `%s` (see `silo --help`)", args[0]);
+  /* Before anything of a container exists: see exe-seal.h (CVE-2019-5736).  */
+  if (cmd->seals_exe && silo_exe_seal (original_argv, err) < 0)
+    return -1;
   return cmd->run (&g.ctx, n_args, args, err);
 }
 
@@ -165,7 +169,12 @@ int
 main (int argc, char **argv)
 {
   _cleanup_error_ struct silo_error *err = NULL;
-  int status = silo_main (argc, argv, &err);
+  /* getopt may reorder argv; a re-execution (exe-seal.h) needs it as it came.  */
+  _cleanup_free_ char **original_argv = xmalloc0 ((size_t) (argc + 1) * sizeof (char *));
+  int status;
+
+  memcpy (original_argv, argv, (size_t) argc * sizeof (char *));
+  status = silo_main (argc, argv, original_argv, &err);
 
   /* Output that did not reach stdout (a closed pipe, a full disk) is a failure too.  */
   if (fflush (stdout) != 0 && status >= 0)

@@ -33,6 +33,8 @@ struct silo_cmd
   const struct silo_cmd_option *options;   /* ends with { NULL } */
   int min_args, max_args;   /* positional arguments; max_args -1: no limit */
   int (*run) (const struct silo_context *ctx, int argc, char **argv, struct silo_error **err);
+  bool seals_exe;           /* puts processes into containers: runs from a sealed binary
+                               (exe-seal.h), re-executing silo first when needed */
 };
 
 /* Called for each option found, in order; `option` is its index in cmd->options and

@@ -55,5 +55,5 @@ run_create (const struct silo_context *ctx, int argc, char **argv, struct silo_e
 
 const struct silo_cmd silo_cmd_create = {
   "create", "ID", "create a container from a bundle (its process waits for `start`)",
-  create_options, 1, 1, run_create,
+  create_options, 1, 1, run_create, true,
 };

@@ -43,5 +43,5 @@ run_run (const struct silo_context *ctx, int argc, char **argv, struct silo_erro
 
 const struct silo_cmd silo_cmd_run = {
   "run", "ID", "create and start a container, wait for it and exit with its status",
-  run_options, 1, 1, run_run,
+  run_options, 1, 1, run_run, true,
 };

@@ -7,8 +7,9 @@
  * Stages, in order (docs/design.md):
  *   wait GO → join/unshare namespaces → uts, loopback, sysctl, oom_score_adj → mounts →
  *   prestart/createRuntime (parent) → createContainer hooks → pty → pivot_root →
- *   masked/readonly paths → rlimits, [seccomp when !noNewPrivileges], capabilities, ids →
- *   CREATED → accept start → startContainer hooks → [seccomp when noNewPrivileges] → execve
+ *   masked/readonly paths → close every fd not passed on → cwd and program resolved in
+ *   the root → rlimits, [seccomp when !noNewPrivileges], capabilities, ids → CREATED →
+ *   accept start → startContainer hooks → [seccomp when noNewPrivileges] → execve
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,7 +27,6 @@
 #include <sys/syscall.h>
 #include <grp.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 
 #include "caps.h"
 #include "fault.h"
@@ -35,6 +35,7 @@
 #include "netlink.h"
 #include "pathsafe.h"
 #include "process.h"
+#include "program.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "sync.h"
@@ -52,7 +53,7 @@ struct child
   int rootfd;
   char *hook_state;       /* state JSON from the parent, for createContainer ("creating") */
   const char *hook_state_created;   /* ... and for startContainer ("created") */
-  struct silo_exec_target target;   /* the program, resolved and checked at create time */
+  struct silo_program program;      /* args[0], resolved and checked at create time */
 };
 
 _Noreturn static void
@@ -232,14 +233,49 @@ seccomp_after_start (const struct child *ch)
   return ch->process->no_new_privileges;
 }
 
+/* CVE-2024-21626: a directory fd of silo's that survived into this point (a cgroup
+ * directory, the private procfs) is a way out of the root for any path that goes
+ * through /proc/self/fd/N.  Before anything from the config is looked up inside the
+ * container, only stdio, the fds passed on (--preserve-fds, LISTEN_FDS: the caller's,
+ * never close-on-exec) and our two sockets stay open.  close_range, not a walk of
+ * /proc/self/fd: this /proc is the container's.  */
+static int
+close_inherited_fds (struct child *ch, struct silo_error **err)
+{
+  int passed = ch->c->opts->preserve_fds + ch->c->listen_fds;
+  _cleanup_free_ int *keep = xmalloc0 ((size_t) (passed + 2) * sizeof (int));
+  size_t n = 0;
+
+  silo_closep (&ch->procfd);
+  silo_closep (&ch->rootfd);
+  for (int fd = 3; fd < 3 + passed; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0 && !(flags & FD_CLOEXEC))
+        keep[n++] = fd;
+    }
+  keep[n++] = ch->sync;
+  keep[n++] = ch->c->start_listen;
+  return silo_close_fds_except (keep, n, err);
+}
+
 static int
 setup_process (struct child *ch, struct silo_error **err)
 {
   const oci_process *p = ch->process;
   const oci_seccomp *seccomp = ch->config->linux_ != NULL ? ch->config->linux_->seccomp : NULL;
+  _cleanup_close_ int rootfd = -1;
 
-  if (chdir (p->cwd) < 0)
-    return silo_fail (err, errno, "process.cwd: chdir to `%s`", p->cwd);
+  if (close_inherited_fds (ch, err) < 0)
+    return -1;
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return silo_fail (err, errno, "open the container's root");
+  /* As root, before seccomp: openat2 may not be in the profile.  */
+  if (silo_enter_cwd (rootfd, p->cwd, err) < 0
+      || silo_program_resolve (rootfd, p, &ch->c->silo_exe, &ch->program, err) < 0)
+    return -1;
+  silo_closep (&rootfd);
   if (silo_rlimits_apply (p, err) < 0)
     return -1;
   if (!ch->c->opts->no_new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
@@ -253,22 +289,6 @@ setup_process (struct child *ch, struct silo_error **err)
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return silo_fail (err, errno, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
-  /* As the final user: a program that is missing or not executable fails `create`.  */
-  return silo_process_exec_prepare (p, &ch->c->silo_exe, &ch->target, err);
-}
-
-static int
-prepare_fds (struct child *ch, struct silo_error **err)
-{
-  unsigned int keep = 3 + (unsigned) ch->c->opts->preserve_fds + (unsigned) ch->c->listen_fds;
-
-  /* Only 0-2 and the preserved fds may reach the container: everything above is marked
-   * close-on-exec (our own sockets are already, and we still need them until execve).  */
-  if (syscall (SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return silo_fail (err, errno, "close_range");
-  if (ch->procfd >= 0)
-    silo_closep (&ch->procfd);
-  silo_closep (&ch->rootfd);
   return 0;
 }
 
@@ -352,7 +372,7 @@ start_and_exec (struct child *ch)
     child_fail (ch, err);
   if (seccomp_after_start (ch) && silo_seccomp_apply (seccomp, &err) < 0)
     child_fail (ch, err);
-  silo_process_exec_target (&ch->target, &err);
+  silo_program_exec (&ch->program, &err);
   child_fail (ch, err);
 }
 
@@ -360,8 +380,7 @@ _Noreturn void
 silo_child_main (struct silo_creation *c)
 {
   struct child ch = { .c = c, .config = c->config, .process = c->config->process,
-                      .sync = c->sync_child, .procfd = -1, .rootfd = -1,
-                      .target = { .fd = -1 } };
+                      .sync = c->sync_child, .procfd = -1, .rootfd = -1 };
   struct silo_error *err = NULL;
 
   drop_parent_fds (c);
@@ -372,7 +391,7 @@ silo_child_main (struct silo_creation *c)
   if (setup_namespaces (&ch, &err) < 0 || setup_rootfs (&ch, &err) < 0)
     child_fail (&ch, err);
   add_listen_env (&ch);
-  if (setup_process (&ch, &err) < 0 || prepare_fds (&ch, &err) < 0)
+  if (setup_process (&ch, &err) < 0)
     child_fail (&ch, err);
   if (report_created (&ch, &err) < 0)
     child_fail (&ch, err);

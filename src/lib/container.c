@@ -26,6 +26,7 @@
 #include "caps.h"
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
+#include "exe-seal.h"
 #include "fault.h"
 #include "hooks.h"
 #include "log.h"
@@ -136,6 +137,24 @@ refuse_unsupported (const oci_config *cfg, struct silo_error **err)
   return 0;
 }
 
+/* CVE-2019-5736: nothing in the container may ever reach silo's on-disk binary through
+ * /proc/PID/exe of the init (exe-seal.h).  */
+static int
+check_sealed_exe (struct silo_creation *c, struct silo_error **err)
+{
+  int sealed = silo_exe_is_sealed (err);
+
+  if (sealed < 0)
+    return -1;
+  if (sealed == 0)
+    return silo_fail (err, EPERM, "silo's binary could be opened for writing through "
+                      "/proc/PID/exe of the container's init: the program must call "
+                      "silo_exe_seal first (exe-seal.h)");
+  if (stat ("/proc/self/exe", &c->silo_exe) < 0)
+    return silo_fail (err, errno, "stat /proc/self/exe");
+  return 0;
+}
+
 static int
 validate_config (struct silo_creation *c, struct silo_error **err)
 {
@@ -168,9 +187,7 @@ validate_config (struct silo_creation *c, struct silo_error **err)
                       cfg->hostname != NULL ? "hostname" : "domainname");
   if (!c->plan.new_ns[OCI_NS_MOUNT] && c->plan.join_fd[OCI_NS_MOUNT] < 0)
     return silo_fail (err, EINVAL, "linux.namespaces: silo needs a mount namespace (type `mount`)");
-  if (stat ("/proc/self/exe", &c->silo_exe) < 0)
-    return silo_fail (err, errno, "stat /proc/self/exe");
-  return 0;
+  return check_sealed_exe (c, err);
 }
 
 /* ---- create: the state file ----------------------------------------------------------- */

@@ -1,6 +1,7 @@
 # process setup: caps, rlimits, seccomp, hooks, terminal, netlink, signals, sysctl
 libsilo_a_SOURCES += \
 	src/lib/process.c src/lib/process.h \
+	src/lib/program.c src/lib/program.h \
 	src/lib/caps.c src/lib/caps.h \
 	src/lib/seccomp.c src/lib/seccomp.h \
 	src/lib/hooks.c src/lib/hooks.h \
@@ -11,7 +12,7 @@ libsilo_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
-	tests/unit/terminal.test tests/unit/netlink.test
+	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test
 tests_unit_signals_test_SOURCES = tests/unit/signals.c tests/unit/tap.h
 tests_unit_sysctl_test_SOURCES = tests/unit/sysctl.c tests/unit/tap.h
 tests_unit_caps_test_SOURCES = tests/unit/caps.c tests/unit/tap.h
@@ -20,6 +21,7 @@ tests_unit_hooks_test_SOURCES = tests/unit/hooks.c tests/unit/tap.h
 tests_unit_seccomp_test_SOURCES = tests/unit/seccomp.c tests/unit/tap.h
 tests_unit_terminal_test_SOURCES = tests/unit/terminal.c tests/unit/tap.h
 tests_unit_netlink_test_SOURCES = tests/unit/netlink.c tests/unit/tap.h
+tests_unit_exe_seal_test_SOURCES = tests/unit/exe-seal.c tests/unit/tap.h
 TESTS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
-	tests/unit/terminal.test tests/unit/netlink.test
+	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test

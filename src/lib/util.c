@@ -270,39 +270,28 @@ rfc3339_now (void)
   return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-static bool
-fd_is_kept (int fd, const int *keep, size_t nkeep)
+static int
+compare_ints (const void *a, const void *b)
 {
-  for (size_t i = 0; i < nkeep; i++)
-    if (keep[i] == fd)
-      return true;
-  return false;
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
 }
 
 int
-close_fds_from (int first, const int *keep, size_t nkeep, struct silo_error **err)
+silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err)
 {
-  _cleanup_close_ int dfd = -1;
-  DIR *dir;
-  struct dirent *de;
+  unsigned int first = 3;
 
-  /* Walk /proc/self/fd rather than guessing a maximum: the caller's RLIMIT_NOFILE may be
-   * large and close_range cannot skip the fds we keep without several calls.  */
-  dfd = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return silo_fail (err, errno, "open /proc/self/fd");
-  dir = fdopendir (dfd);
-  if (dir == NULL)
-    return silo_fail (err, errno, "fdopendir /proc/self/fd");
-  int self = steal_fd (&dfd);
-  while ((de = readdir (dir)) != NULL)
+  qsort (keep, nkeep, sizeof (int), compare_ints);
+  for (size_t i = 0; i < nkeep; i++)
     {
-      long long fd;
-      if (parse_long (de->d_name, &fd) < 0 || fd < first || fd == self)
+      if (keep[i] < (int) first)
         continue;
-      if (!fd_is_kept ((int) fd, keep, nkeep))
-        close ((int) fd);
+      if ((unsigned int) keep[i] > first && syscall (SYS_close_range, first, (unsigned int) keep[i] - 1, 0) < 0)
+        return silo_fail (err, errno, "close_range %u-%d", first, keep[i] - 1);
+      first = (unsigned int) keep[i] + 1;
     }
-  closedir (dir);
+  if (syscall (SYS_close_range, first, ~0U, 0) < 0)
+    return silo_fail (err, errno, "close_range %u-", first);
   return 0;
 }

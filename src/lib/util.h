@@ -77,7 +77,8 @@ int parse_long (const char *s, long long *out);
 /* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
 char *rfc3339_now (void);
 
-/* Close every fd >= first except those listed in keep (close_range + fallback).  */
-int close_fds_from (int first, const int *keep, size_t nkeep, struct silo_error **err);
+/* Close every fd above 2 except those listed in keep (sorted in place): close_range(2)
+ * over the gaps, no walk of /proc/self/fd (which may be a container's).  */
+int silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err);
 
 #endif

@@ -6,6 +6,8 @@
 #   ID, ID2        container ids unique to this test (they share the prefix $TOKEN)
 #   ROOT           the state root passed as --root (/run/silo-test-$$-N)
 #   TEST_DIR       /tmp/silo-bats-$$-N: scratch space, removed by teardown
+#   SENTINEL       /tmp/silo-bats-$$-N.sentinel: a host file, writable by anyone, outside
+#                  every bundle; no container may ever reach it (teardown checks it)
 #   BUNDLE ROOTFS  $TEST_DIR/bundle with config.json and a busybox rootfs
 #   rt ARGS...     the runtime with --root (and global flags); use with `run`
 #   rt_create ID [FLAGS...], rt_run_detached ID [FLAGS...]
@@ -340,6 +342,7 @@ common_setup() {
 	ID2=${TOKEN}b
 	ROOT=/run/silo-test-$$-$n
 	TEST_DIR=/tmp/silo-bats-$$-$n
+	SENTINEL=$TEST_DIR.sentinel
 	BUNDLE=$TEST_DIR/bundle
 	ROOTFS=$BUNDLE/rootfs
 	detect_runtime
@@ -353,6 +356,8 @@ common_setup() {
 	cp -al "$CACHE/rootfs" "$ROOTFS"
 	cp --remove-destination -p "$CACHE/rootfs/etc/passwd" "$CACHE/rootfs/etc/group" "$ROOTFS/etc/"
 	write_base_config
+	echo untouched >"$SENTINEL"
+	chmod 0666 "$SENTINEL"
 	SHELL_PID=$BASHPID
 	FDS_BEFORE=$(list_shell_fds "$SHELL_PID")
 }
@@ -448,6 +453,13 @@ register_cgroup_parent() {
 	echo "$1" >>"$TEST_DIR/cgroup-parents"
 }
 
+# A container that got out of its root could write the host's files: the sentinel shows it.
+teardown_sentinel() {
+	[[ $(cat "$SENTINEL" 2>/dev/null) == untouched ]] ||
+		leftover "the host sentinel $SENTINEL was changed or removed: a container escaped"
+	rm -f "$SENTINEL"
+}
+
 teardown_state_root() {
 	if [[ -d $ROOT ]] && [[ -n $(ls -A "$ROOT") ]]; then
 		leftover "state left under --root $ROOT: $(ls -A "$ROOT" | tr '\n' ' ')"
@@ -488,6 +500,7 @@ common_teardown() {
 	teardown_mounts
 	teardown_cgroups
 	teardown_state_root
+	teardown_sentinel
 	teardown_fds
 	rm -rf --one-file-system "$TEST_DIR" ||
 		leftover "cannot remove $TEST_DIR"

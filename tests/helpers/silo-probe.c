@@ -8,6 +8,13 @@
  *                                  WAIT-FILE exists (if given), then reopen that fd for
  *                                  writing through /proc/self/fd: the CVE-2019-5736 route
  *                                  to a runtime binary once it no longer executes
+ *   silo-probe unwrap PATH [WAIT-FILE]
+ *                                  as path-reopen, then every other way a privileged
+ *                                  process could try to get write access to that file,
+ *                                  one line each: make its mount read-write
+ *                                  (mount_setattr, remount), clone or bind its mount
+ *                                  elsewhere (under /tmp), open it by file handle, hard
+ *                                  link it (/tmp)
  *
  * The open commands print `ok DEV:INO` (the opened file's st_dev and st_ino in decimal, as
  * `stat -c %d:%i` prints them, so that the test can tell the runtime binary from a copy)
@@ -20,10 +27,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,10 +78,88 @@ report (int fd, const char *step)
 }
 
 static int
-path_reopen (const char *path, const char *wait_file)
+reopen_for_writing (int fd, const char *step)
 {
   char proc_path[64];
-  int path_fd = open (path, O_PATH | O_CLOEXEC);
+
+  snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  return report (open (proc_path, O_WRONLY | O_CLOEXEC), step);
+}
+
+/* Make the mount that fd is on read-write, then reopen fd for writing.  */
+static int
+try_mount_setattr (int fd, const char *step)
+{
+  struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return report (-1, step);
+  return reopen_for_writing (fd, step);
+}
+
+static int
+try_remount (int fd)
+{
+  char proc_path[64];
+
+  snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (mount (NULL, proc_path, NULL, MS_REMOUNT | MS_BIND, NULL) < 0)
+    return report (-1, "remount read-write");
+  return reopen_for_writing (fd, "remount read-write");
+}
+
+static int
+try_clone (int fd)
+{
+  int tree = open_tree (fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+  if (tree < 0)
+    return report (-1, "open_tree clone");
+  return try_mount_setattr (tree, "open_tree clone, then read-write");
+}
+
+static int
+try_bind (int fd)
+{
+  char proc_path[64];
+  const char *target = "/tmp/silo-probe-bind";
+  int made = open (target, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+  if (made >= 0)
+    close (made);
+  snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (mount (proc_path, target, NULL, MS_BIND, NULL) < 0)
+    return report (-1, "bind mount elsewhere");
+  return report (open (target, O_WRONLY | O_CLOEXEC), "bind mount elsewhere");
+}
+
+static int
+try_handle (int fd)
+{
+  struct { struct file_handle h; unsigned char bytes[MAX_HANDLE_SZ]; } handle;
+  int mount_id;
+
+  handle.h.handle_bytes = MAX_HANDLE_SZ;
+  if (name_to_handle_at (fd, "", &handle.h, &mount_id, AT_EMPTY_PATH) < 0)
+    return report (-1, "name_to_handle_at");
+  return report (open_by_handle_at (fd, &handle.h, O_WRONLY | O_CLOEXEC), "open_by_handle_at");
+}
+
+static int
+try_link (int fd)
+{
+  const char *link = "/tmp/silo-probe-link";
+
+  unlink (link);
+  if (linkat (fd, "", AT_FDCWD, link, AT_EMPTY_PATH) < 0)
+    return report (-1, "hard link");
+  return report (open (link, O_WRONLY | O_CLOEXEC), "hard link");
+}
+
+static int
+path_reopen (const char *path, const char *wait_file, bool unwrap)
+{
+  int path_fd = open (path, O_PATH | O_CLOEXEC), failures = 0;
 
   if (path_fd < 0)
     return report (-1, "open O_PATH");
@@ -81,8 +168,16 @@ path_reopen (const char *path, const char *wait_file)
   /* The test makes the runtime exec the user program, then creates WAIT-FILE.  */
   for (int i = 0; wait_file != NULL && access (wait_file, F_OK) < 0 && i < 600; i++)
     usleep (100 * 1000);
-  snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", path_fd);
-  return report (open (proc_path, O_WRONLY | O_CLOEXEC), "reopen for writing");
+  failures += reopen_for_writing (path_fd, "reopen for writing");
+  if (!unwrap)
+    return failures;
+  failures += try_mount_setattr (path_fd, "mount_setattr read-write");
+  failures += try_remount (path_fd);
+  failures += try_clone (path_fd);
+  failures += try_bind (path_fd);
+  failures += try_handle (path_fd);
+  failures += try_link (path_fd);
+  return failures == 7 ? 1 : 0;
 }
 
 int
@@ -93,7 +188,10 @@ main (int argc, char **argv)
   if (argc == 3 && strcmp (argv[1], "open-write") == 0)
     return report (open (argv[2], O_WRONLY | O_CLOEXEC), "open for writing");
   if ((argc == 3 || argc == 4) && strcmp (argv[1], "path-reopen") == 0)
-    return path_reopen (argv[2], argc == 4 ? argv[3] : NULL);
-  fprintf (stderr, "usage: silo-probe fds | open-write PATH | path-reopen PATH [WAIT-FILE]\n");
+    return path_reopen (argv[2], argc == 4 ? argv[3] : NULL, false);
+  if ((argc == 3 || argc == 4) && strcmp (argv[1], "unwrap") == 0)
+    return path_reopen (argv[2], argc == 4 ? argv[3] : NULL, true);
+  fprintf (stderr, "usage: silo-probe fds | open-write PATH | path-reopen PATH [WAIT-FILE] | "
+           "unwrap PATH [WAIT-FILE]\n");
   return 2;
 }

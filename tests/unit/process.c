@@ -1,5 +1,6 @@
-/* process: validation rules, rlimits, and the exec path's lookup and refusal of silo's own
- * binary (CVE-2019-5736), directly and through "#!" interpreters.  */
+/* process: validation rules, rlimits, and the program's lookup inside a root (no magic
+ * link followed: CVE-2024-21626) and refusal of silo's own binary (CVE-2019-5736),
+ * directly, through "#!" interpreters and as an ELF loader.  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "program.h"
 #include "seccomp.h"
 #include "tap.h"
 
@@ -123,30 +125,127 @@ write_file (const char *name, const char *text, mode_t mode)
     }
 }
 
-/* Prepare args[0] with `path_env` and `silo` standing for silo's binary; returns the error
- * text or NULL, and the target when asked.  */
+/* Resolve args[0] with `path_env`, cwd `dir`, the host's / as the root and `silo` standing
+ * for silo's binary; returns the error text or NULL.  */
 static char *
 prepare (const char *program, const char *path_env, const char *silo, bool *script)
 {
   char *args[] = { (char *) program }, *env[] = { (char *) path_env };
-  oci_process p = { .args = args, .n_args = 1, .env = env, .n_env = path_env != NULL };
-  struct silo_exec_target target;
+  oci_process p = { .args = args, .n_args = 1, .env = env, .n_env = path_env != NULL, .cwd = dir };
+  struct silo_program target;
   struct silo_error *err = NULL;
   struct stat silo_exe;
   char *msg = NULL;
+  int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-  if (stat (silo, &silo_exe) < 0)
-    return strdup ("stat failed");
-  if (silo_process_exec_prepare (&p, &silo_exe, &target, &err) < 0)
+  if (stat (silo, &silo_exe) < 0 || rootfd < 0)
+    return strdup ("stat or open failed");
+  if (silo_program_resolve (rootfd, &p, &silo_exe, &target, &err) < 0)
     msg = strdup (err != NULL ? err->msg : "(no message)");
   else
     {
       if (script != NULL)
         *script = target.script;
-      silo_exec_target_release (&target);
+      silo_program_release (&target);
     }
+  close (rootfd);
   silo_error_free (err);
   return msg;
+}
+
+/* A copy of a dynamically linked host program whose PT_INTERP names `loader` (at most as
+ * long as the original).  */
+static bool
+write_with_loader (const char *name, const char *loader)
+{
+  static const char original[] = "/lib64/ld-linux-x86-64.so.2";
+  char path[256], *data = NULL, *at;
+  size_t size = 0;
+  FILE *in = fopen ("/bin/true", "re"), *out;
+  bool done = false;
+
+  snprintf (path, sizeof path, "%s/%s", dir, name);
+  if (in == NULL)
+    return false;
+  data = malloc (1 << 20);
+  if (data != NULL)
+    size = fread (data, 1, 1 << 20, in);
+  fclose (in);
+  at = data != NULL ? memmem (data, size, original, sizeof original) : NULL;
+  if (at != NULL && strlen (loader) < sizeof original && (out = fopen (path, "we")) != NULL)
+    {
+      memset (at, 0, sizeof original);
+      memcpy (at, loader, strlen (loader));
+      done = fwrite (data, 1, size, out) == size;
+      fclose (out);
+      chmod (path, 0755);
+    }
+  free (data);
+  return done;
+}
+
+static void
+test_magic_links (void)
+{
+  char path_env[512], link[512], target[64];
+  char *msg;
+
+  msg = prepare ("/proc/self/exe", NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "magic link") != NULL, "args[0] /proc/self/exe is refused (%s)",
+      msg ? msg : "accepted");
+  free (msg);
+  snprintf (target, sizeof target, "/proc/%d/exe", (int) getpid ());
+  msg = prepare (target, NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "magic link") != NULL, "args[0] /proc/PID/exe is refused (%s)",
+      msg ? msg : "accepted");
+  free (msg);
+  /* an image symlink through an fd of ours: /proc/self/fd/N/../../.. */
+  int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  snprintf (link, sizeof link, "%s/escape", dir);
+  snprintf (target, sizeof target, "/proc/self/fd/%d/../../../..", fd);
+  ok (symlink (target, link) == 0, "made %s -> %s", link, target);
+  snprintf (path_env, sizeof path_env, "PATH=%s/escape/bin", dir);
+  msg = prepare ("true", path_env, "/bin/sh", NULL);
+  ok (msg != NULL && strstr (msg, "magic link") != NULL,
+      "a PATH entry through /proc/self/fd/N is refused (%s)", msg ? msg : "accepted");
+  free (msg);
+  snprintf (link, sizeof link, "%s/escape/bin/true", dir);
+  msg = prepare (link, NULL, "/bin/sh", NULL);
+  ok (msg != NULL && strstr (msg, "magic link") != NULL,
+      "a program path through /proc/self/fd/N is refused (%s)", msg ? msg : "accepted");
+  free (msg);
+  close (fd);
+}
+
+static void
+test_elf_loader (void)
+{
+  char program[512];
+  char *msg;
+
+  if (!write_with_loader ("self-loader", "/proc/self/exe") || !write_with_loader ("lost-loader", "/nonexistent/ld.so"))
+    {
+      skip ("/bin/true is not an x86-64 program with /lib64/ld-linux-x86-64.so.2 as its loader");
+      skip ("(same)");
+      skip ("(same)");
+      return;
+    }
+  snprintf (program, sizeof program, "%s/self-loader", dir);
+  msg = prepare (program, NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "the ELF interpreter `/proc/self/exe`") != NULL
+      && strstr (msg, "magic link") != NULL, "an ELF whose PT_INTERP is /proc/self/exe is refused (%s)",
+      msg ? msg : "accepted");
+  free (msg);
+  snprintf (program, sizeof program, "%s/lost-loader", dir);
+  msg = prepare (program, NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "the ELF interpreter `/nonexistent/ld.so`") != NULL
+      && strstr (msg, "No such file") != NULL, "a missing ELF loader is named at create (%s)",
+      msg ? msg : "accepted");
+  free (msg);
+  msg = prepare ("/bin/true", NULL, "/lib64/ld-linux-x86-64.so.2", NULL);
+  ok (msg != NULL && strstr (msg, "is silo's own binary") != NULL,
+      "a program whose loader is silo's binary is refused (%s)", msg ? msg : "accepted");
+  free (msg);
 }
 
 static void
@@ -179,16 +278,15 @@ test_exec_checks (void)
   ok (msg != NULL && strstr (msg, "`/bin/true` is silo's own binary") != NULL,
       "a #! line naming silo's binary is refused (%s)", msg ? msg : "accepted");
   free (msg);
-  if (chdir (dir) == 0)
-    {
-      msg = prepare ("./nested", NULL, "/bin/true", NULL);
-      ok (msg != NULL && strstr (msg, "silo's own binary") != NULL,
-          "silo's binary two #! levels down is refused (%s)", msg ? msg : "accepted");
-      free (msg);
-    }
-  msg = prepare ("self", path_env, "/proc/self/exe", NULL);
-  ok (msg != NULL && strstr (msg, "`/proc/self/exe` is silo's own binary") != NULL,
-      "#!/proc/self/exe is refused (%s)", msg ? msg : "accepted");
+  msg = prepare ("./nested", NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "silo's own binary") != NULL,
+      "silo's binary two #! levels down, relative to the cwd, is refused (%s)",
+      msg ? msg : "accepted");
+  free (msg);
+  msg = prepare ("self", path_env, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "the #! interpreter `/proc/self/exe`") != NULL
+      && strstr (msg, "magic link") != NULL, "#!/proc/self/exe is refused (%s)",
+      msg ? msg : "accepted");
   free (msg);
 
   msg = prepare ("nonexistent-program", path_env, "/bin/true", NULL);
@@ -203,6 +301,10 @@ test_exec_checks (void)
   msg = prepare ("/nonexistent/x", NULL, "/bin/true", NULL);
   is_str (msg, "exec `/nonexistent/x`: No such file or directory", "a missing absolute path");
   free (msg);
+  msg = prepare (dir, NULL, "/bin/true", NULL);
+  ok (msg != NULL && strstr (msg, "must be a regular file") != NULL, "a directory is refused (%s)",
+      msg ? msg : "accepted");
+  free (msg);
   snprintf (program, sizeof program, "%s/missing-interpreter", dir);
   msg = prepare (program, NULL, "/bin/true", NULL);
   ok (msg != NULL && strstr (msg, "interpreter `/nonexistent/sh`") != NULL,
@@ -210,7 +312,8 @@ test_exec_checks (void)
   free (msg);
 }
 
-/* A filter written for runtimes that exec by path: execveat is refused with EPERM.  */
+/* A filter written for runtimes that exec by path: execveat is refused with EPERM (silo
+ * never calls it for the container's program).  */
 static int
 deny_execveat (void)
 {
@@ -221,22 +324,26 @@ deny_execveat (void)
   return silo_seccomp_apply (&s, NULL);
 }
 
-/* Exec for real in a child: a binary by fd and a script by path, both writing a file.  */
+/* Exec for real in a child: a binary and a script, by path, both writing a file.  */
 static int
 exec_in_child (const char *program, const char *out, bool without_execveat)
 {
   char command[512];
   char *args[] = { (char *) program, (char *) "-c", command };
   char *env[] = { (char *) "PATH=/usr/bin:/bin", (char *) "GREETING=hello" };
-  oci_process p = { .args = args, .n_args = 3, .env = env, .n_env = 2 };
+  oci_process p = { .args = args, .n_args = 3, .env = env, .n_env = 2, .cwd = (char *) "/" };
+  struct silo_program target;
   struct stat silo_exe;
+  int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   snprintf (command, sizeof command, "echo \"$GREETING $0\" > %s", out);
-  if (stat ("/proc/self/exe", &silo_exe) < 0)
+  if (stat ("/proc/self/exe", &silo_exe) < 0 || rootfd < 0)
     return 10;
+  if (silo_program_resolve (rootfd, &p, &silo_exe, &target, NULL) < 0)
+    return 13;
   if (without_execveat && deny_execveat () < 0)
     return 12;
-  silo_process_exec (&p, &silo_exe, NULL);
+  silo_program_exec (&target, NULL);
   return 11;
 }
 
@@ -300,6 +407,8 @@ main (void)
       && WEXITSTATUS (status) == 0, "rlimits set, and a refused raise names the limit (status %d)",
       status);
   test_exec_checks ();
+  test_magic_links ();
+  test_elf_loader ();
   test_exec ();
   {
     char command[600];

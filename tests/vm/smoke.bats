@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The test guest's own check (tests/vm/run.sh runs it before the cgroup files): the
 # cgroup layout is the pure one asked for (SILO_TEST_CGROUP_MODE=v2|v1, set by the guest),
-# and a container lands in the cgroup of its cgroupsPath in every hierarchy.  Outside the
-# guest every test skips.
+# and a container lands in the cgroup of its cgroupsPath in every hierarchy; and the
+# kernel-dependent security checks on the guest's older kernel.  Outside the guest every
+# test skips.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -68,4 +69,37 @@ cgroup_mounts() {
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 	[[ ! -e /sys/fs/cgroup/$ID && ! -e /sys/fs/cgroup/memory/$ID ]]
+}
+
+# The security issue's checks that depend on the kernel (this guest runs Debian 12's 6.1,
+# the host a newer one): the process name after an exec by path, and silo's binary out
+# of a container's reach.
+@test "vm: the container's process is named after what was executed" {
+	run_container -- 'cat /proc/1/comm; :'
+	assert_success
+	assert_output sh
+}
+
+@test "vm: a created container's init runs silo from a binary nobody can open for writing" {
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	local pid
+	pid=$(state_field "$ID" pid)
+	"$CACHE/bin/silo-probe" path-reopen "/proc/$pid/exe" "$TEST_DIR/go" >"$TEST_DIR/probe.out" 2>&1 &
+	register_pid $!
+	wait_for grep -q opened "$TEST_DIR/probe.out" || fail "probe: $(cat "$TEST_DIR/probe.out")"
+	run --separate-stderr rt start "$ID"
+	assert_success
+	touch "$TEST_DIR/go"
+	wait
+	run cat "$TEST_DIR/probe.out"
+	assert_line 'denied: reopen for writing: Read-only file system'
+}
+
+@test "vm: process.cwd through /proc/self/fd/N is refused" {
+	ln -s /proc/self/fd/3/../../../.. "$ROOTFS/app"
+	cfg '.process.cwd = "/app"'
+	run_container -- 'pwd'
+	assert_one_line_error 'process.cwd `/app`'
 }
