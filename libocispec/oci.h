@@ -270,6 +270,11 @@ typedef struct
 } oci_state;
 
 int oci_state_generate (const oci_state *s, char **json, size_t *len, struct silo_error **err);
+/* runtime-spec's ContainerProcessState for a seccomp agent: {ociVersion, fds:
+ * ["seccompFd"], pid, metadata (when not NULL), state: {ociVersion, id, status, pid,
+ * bundle, annotations}}, compact.  */
+int oci_process_state_generate (const oci_state *s, const char *metadata, char **json, size_t *len,
+                                struct silo_error **err);
 
 /* ---- silo's per-container state file (<root>/<id>/state.json) ------------------- */
 

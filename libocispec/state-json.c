@@ -72,6 +72,44 @@ oci_state_generate (const oci_state *s, char **json, size_t *len, struct silo_er
   return 0;
 }
 
+/* runtime-spec's ContainerProcessState (config-linux.md, seccomp): what the seccomp
+ * agent at listenerPath receives with the listener fd.  Compact, one line.  */
+int
+oci_process_state_generate (const oci_state *s, const char *metadata, char **json, size_t *len,
+                            struct silo_error **err)
+{
+  yajl_gen g = json_gen_new ();
+
+  (void) err;
+  yajl_gen_map_open (g);
+  generate_member (g, "ociVersion", s->oci_version);
+  json_gen_key (g, "fds");
+  yajl_gen_array_open (g);
+  json_gen_text (g, "seccompFd");
+  yajl_gen_array_close (g);
+  json_gen_key (g, "pid");
+  json_gen_i64 (g, s->pid);
+  if (metadata != NULL)
+    generate_member (g, "metadata", metadata);
+  json_gen_key (g, "state");
+  yajl_gen_map_open (g);
+  generate_member (g, "ociVersion", s->oci_version);
+  generate_member (g, "id", s->id);
+  generate_member (g, "status", s->status);
+  json_gen_key (g, "pid");
+  json_gen_i64 (g, s->pid);
+  generate_member (g, "bundle", s->bundle);
+  if (s->annotations.len > 0)
+    {
+      json_gen_key (g, "annotations");
+      generate_sorted_map (&s->annotations, g);
+    }
+  yajl_gen_map_close (g);
+  yajl_gen_map_close (g);
+  *json = json_gen_finish (g, len);
+  return 0;
+}
+
 /* ---- silo_state ----------------------------------------------------------------- */
 
 static const struct oci_field cgroup_path_fields[] = {

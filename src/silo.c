@@ -72,7 +72,11 @@ global_option (void *data, int option, const char *value, struct silo_error **er
 
   switch (option)
     {
-    case GLOBAL_ROOT: g->ctx.root = value; return 0;
+    case GLOBAL_ROOT:
+      if (*value == '\0')
+        return silo_fail (err, 0, "--root: must name a directory, not be empty");
+      g->ctx.root = value;
+      return 0;
     case GLOBAL_LOG: g->log_path = value; return 0;
     case GLOBAL_DEBUG: g->ctx.debug = true; return 0;
     case GLOBAL_SYSTEMD_CGROUP: g->ctx.systemd_cgroup = true; return 0;

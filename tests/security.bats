@@ -356,3 +356,88 @@ count_calls() {
 	assert_equal "clones: $(count_calls hooks 'clone|clone3|fork|vfork')" "clones: 3"
 	assert_equal "execs: $(count_calls hooks 'execve|execveat')" "execs: 5"
 }
+
+# ---- smaller holes ----------------------------------------------------------------------
+
+@test "process.user ids above 2^31-1 are refused (setresuid(-1) would keep root)" {
+	local field
+	for field in '.process.user.uid = 4294967295' '.process.user.gid = 4294967295' \
+		'.process.user.additionalGids = [4294967295]'; do
+		write_base_config
+		cfg "$field"
+		set_args id -u
+		register_id "$ID"
+		run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+		assert_failure
+		refute_output 0
+		if is_silo; then
+			assert_one_line_error 'uids and gids must be in range 0-2147483647'
+		fi
+	done
+}
+
+@test "a state root, container directory or state file others could forge is refused" {
+	skip_on runc "1.1.5 trusts any --root"
+	skip_on crun "1.8.1 trusts any --root"
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	chmod 0777 "$ROOT"
+	run --separate-stderr rt state "$ID"
+	assert_one_line_error "state root .* can be written by other users"
+	run --separate-stderr rt list
+	assert_one_line_error "state root .* can be written by other users"
+	chmod 0700 "$ROOT"
+	chown 1000 "$ROOT/$ID"
+	run --separate-stderr rt kill "$ID" KILL
+	assert_one_line_error "state directory .* belongs to uid 1000"
+	chown 0 "$ROOT/$ID"
+	chmod 0666 "$ROOT/$ID/state.json"
+	run --separate-stderr rt delete -f "$ID"
+	assert_one_line_error "state file .* can be written by other users"
+	chmod 0600 "$ROOT/$ID/state.json"
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+}
+
+@test "--root '' is an error, not a crash" {
+	run --separate-stderr "$RUNTIME" --root '' list
+	assert_one_line_error 'root'
+	run --separate-stderr "$RUNTIME" --root '' state "$ID"
+	assert_one_line_error 'root'
+}
+
+@test "--pid-file replaces a symlink planted at its path instead of writing through it" {
+	echo victim >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid"
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID" --pid-file "$TEST_DIR/pid"
+	assert_success
+	assert_equal "$(cat "$TEST_DIR/victim")" victim
+	[[ -f $TEST_DIR/pid && ! -L $TEST_DIR/pid ]] || fail "the pid file is not a regular file"
+	assert_equal "$(cat "$TEST_DIR/pid")" "$(state_field "$ID" pid)"
+	run ls -A "$TEST_DIR"
+	refute_output --regexp '\.tmp'
+}
+
+@test "root.path that is the host's / is refused" {
+	cfg '.root.path = "/"'
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "root.path: .* is the host's root directory"
+	fi
+}
+
+@test "a seccomp profile that kills a setup system call is reported with the stage and SIGSYS" {
+	set_args true
+	cfg '.process.noNewPrivileges = false | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["setresuid"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "killed by SIGSYS after its mounts were done: the seccomp profile kills a system call silo makes"
+	fi
+}

@@ -53,6 +53,7 @@ struct child
   int rootfd;
   char *hook_state;       /* state JSON from the parent, for createContainer ("creating") */
   const char *hook_state_created;   /* ... and for startContainer ("created") */
+  const char *agent_state;          /* ... and for the seccomp agent ("" without one) */
   struct silo_program program;      /* args[0], resolved and checked at create time */
 };
 
@@ -175,9 +176,11 @@ request_runtime_hooks (struct child *ch, struct silo_error **err)
   if (silo_sync_expect (ch->sync, -1, SYNC_HOOKS_DONE, "the prestart and createRuntime hooks", &m, err) < 0)
     return -1;
   ch->hook_state = steal_pointer (&m.data);
-  /* two documents, NUL-separated: see run_create_hooks in container.c */
+  /* three documents, NUL-separated: see run_create_hooks in container.c */
   size_t first = strlen (ch->hook_state);
   ch->hook_state_created = first < m.len ? ch->hook_state + first + 1 : ch->hook_state;
+  size_t second = (size_t) (ch->hook_state_created - ch->hook_state) + strlen (ch->hook_state_created);
+  ch->agent_state = second < m.len ? ch->hook_state + second + 1 : "";
   silo_sync_msg_clear (&m);
   return 0;
 }
@@ -243,7 +246,7 @@ static int
 close_inherited_fds (struct child *ch, struct silo_error **err)
 {
   int passed = ch->c->opts->preserve_fds + ch->c->listen_fds;
-  _cleanup_free_ int *keep = xmalloc0 ((size_t) (passed + 2) * sizeof (int));
+  _cleanup_free_ int *keep = xmalloc0 ((size_t) (passed + 3) * sizeof (int));
   size_t n = 0;
 
   silo_closep (&ch->procfd);
@@ -256,14 +259,32 @@ close_inherited_fds (struct child *ch, struct silo_error **err)
     }
   keep[n++] = ch->sync;
   keep[n++] = ch->c->start_listen;
+  if (ch->c->seccomp_agent >= 0)
+    keep[n++] = ch->c->seccomp_agent;
   return silo_close_fds_except (keep, n, err);
+}
+
+/* The program compiled before the clone; a notify listener goes to the agent at once,
+ * before anything else could be waiting on it.  */
+static int
+install_seccomp (struct child *ch, struct silo_error **err)
+{
+  _cleanup_close_ int listener = -1;
+  int r;
+
+  if (silo_seccomp_install (&ch->c->seccomp, &listener, err) < 0)
+    return -1;
+  if (listener < 0)
+    return 0;
+  r = silo_seccomp_agent_send (ch->c->seccomp_agent, ch->agent_state, listener, err);
+  silo_closep (&ch->c->seccomp_agent);
+  return r;
 }
 
 static int
 setup_process (struct child *ch, struct silo_error **err)
 {
   const oci_process *p = ch->process;
-  const oci_seccomp *seccomp = ch->config->linux_ != NULL ? ch->config->linux_->seccomp : NULL;
   _cleanup_close_ int rootfd = -1;
 
   if (close_inherited_fds (ch, err) < 0)
@@ -281,7 +302,7 @@ setup_process (struct child *ch, struct silo_error **err)
   if (!ch->c->opts->no_new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
       && errno != ENOSYS)
     return silo_fail (err, errno, "create a session keyring (use --no-new-keyring to share silo's)");
-  if (!seccomp_after_start (ch) && silo_seccomp_apply (seccomp, err) < 0)
+  if (!seccomp_after_start (ch) && install_seccomp (ch, err) < 0)
     return -1;
   if (silo_caps_drop_bounding (p->capabilities, err) < 0)
     return -1;
@@ -362,7 +383,6 @@ static void
 start_and_exec (struct child *ch)
 {
   const oci_hooks *h = ch->config->hooks;
-  const oci_seccomp *seccomp = ch->config->linux_ != NULL ? ch->config->linux_->seccomp : NULL;
   struct silo_error *err = NULL;
 
   ch->sync = wait_for_start (ch);
@@ -370,7 +390,7 @@ start_and_exec (struct child *ch)
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
                                    ch->hook_state_created, &err) < 0)
     child_fail (ch, err);
-  if (seccomp_after_start (ch) && silo_seccomp_apply (seccomp, &err) < 0)
+  if (seccomp_after_start (ch) && install_seccomp (ch, &err) < 0)
     child_fail (ch, err);
   silo_program_exec (&ch->program, &err);
   child_fail (ch, err);

@@ -12,6 +12,7 @@
 #include "container.h"
 #include "ns.h"
 #include "oci.h"
+#include "seccomp.h"
 #include "spawn.h"
 
 struct silo_cgroup;
@@ -32,6 +33,8 @@ struct silo_creation
   int sync_parent, sync_child; /* socketpair ends */
   int start_listen;            /* start.sock, inherited by the child */
   struct stat silo_exe;        /* silo's own binary, refused as the container's program */
+  struct silo_seccomp_filter seccomp;  /* compiled before the clone; the init installs it */
+  int seccomp_agent;           /* connected to linux.seccomp.listenerPath, or -1 */
   int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
   struct silo_spawn spawn;
   int pty_master;

@@ -307,12 +307,17 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
     }
   if (silo_state_load (dirfd, &s, err) < 0)
     {
-      if (!force)
-        return silo_wrap (err, "delete container `%s` (use --force to remove what is left)", id);
       /* A create killed before its first state write: only the directory exists.  */
-      silo_log_warning ("%s; removing its state directory", (*err)->msg);
-      silo_error_freep (err);
-      return silo_state_remove_dir (ctx->root, id, err);
+      if (force && (*err)->errnum == ENOENT)
+        {
+          silo_log_warning ("%s; removing its state directory", (*err)->msg);
+          silo_error_freep (err);
+          return silo_state_remove_dir (ctx->root, id, err);
+        }
+      /* Anything else may still describe live processes: never forget them.  */
+      return silo_wrap (err, "delete container `%s`: its state cannot be trusted or read, and "
+                        "its processes may still run; fix `%s/%s/state.json` or, once they are "
+                        "gone, remove that directory by hand", id, ctx->root, id);
     }
   status = silo_state_status (s);
   if (!force && (status == SILO_RUNNING || status == SILO_PAUSED || status == SILO_CREATING))
@@ -349,15 +354,31 @@ int
 silo_container_list (const struct silo_context *ctx, struct silo_container_info **out, size_t *n,
                      struct silo_error **err)
 {
-  DIR *dir = opendir (ctx->root);
+  struct silo_error *open_err = NULL;
+  int rootfd = silo_state_open_root (ctx->root, &open_err);
+  DIR *dir;
   struct dirent *de;
   size_t count = 0;
   struct silo_container_info *list = NULL;
 
   *out = NULL;
   *n = 0;
+  if (rootfd < 0 && open_err->errnum == ENOENT)
+    {
+      silo_error_free (open_err);
+      return 0;
+    }
+  if (rootfd < 0)
+    {
+      *err = open_err;
+      return -1;
+    }
+  dir = fdopendir (rootfd);
   if (dir == NULL)
-    return errno == ENOENT ? 0 : silo_fail (err, errno, "open state root `%s`", ctx->root);
+    {
+      close (rootfd);
+      return silo_fail (err, errno, "read state root `%s`", ctx->root);
+    }
   while ((de = readdir (dir)) != NULL)
     {
       _cleanup_close_ int dirfd = -1;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "process.h"
+#include "signals.h"
 #include "seccomp.h"
 #include "state.h"
 #include "sync.h"
@@ -84,6 +86,11 @@ load_config (struct silo_creation *c, struct silo_error **err)
     return silo_fail (err, errno, "root.path: rootfs `%s`", rootfs);
   if (!S_ISDIR (st.st_mode))
     return silo_fail (err, ENOTDIR, "root.path: rootfs `%s` is not a directory", rootfs);
+  /* By path, not by inode: a bind mount of / elsewhere is a root of its own (a host
+   * root bound read-only is how a GPU container is often run).  */
+  if (realpath (rootfs, resolved) != NULL && strcmp (resolved, "/") == 0)
+    return silo_fail (err, EINVAL, "root.path: `%s` is the host's root directory; a container "
+                      "needs a root filesystem of its own", rootfs);
   return 0;
 }
 
@@ -137,6 +144,20 @@ refuse_unsupported (const oci_config *cfg, struct silo_error **err)
   return 0;
 }
 
+/* Validated and compiled before anything is made: the init only installs the program
+ * (after `start` when noNewPrivileges is true, so that start stays one write and one
+ * install).  Compiled programs are kept under <root>/.seccomp-cache.  */
+static int
+compile_seccomp (struct silo_creation *c, struct silo_error **err)
+{
+  const oci_seccomp *s = c->config->linux_->seccomp;
+  _cleanup_free_ char *cache = xasprintf ("%s/.seccomp-cache", c->ctx->root);
+
+  if (silo_seccomp_validate (s, err) < 0)
+    return -1;
+  return silo_seccomp_compile (s, cache, &c->seccomp, err);
+}
+
 /* CVE-2019-5736: nothing in the container may ever reach silo's on-disk binary through
  * /proc/PID/exe of the init (exe-seal.h).  */
 static int
@@ -171,8 +192,7 @@ validate_config (struct silo_creation *c, struct silo_error **err)
     return -1;
   if (silo_sysctl_validate (cfg, err) < 0)
     return -1;
-  if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL
-      && silo_seccomp_validate (cfg->linux_->seccomp, err) < 0)
+  if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL && compile_seccomp (c, err) < 0)
     return -1;
   if (!c->ctx->cgroups_disabled && silo_cgroup_validate (cfg, err) < 0)
     return -1;
@@ -280,6 +300,19 @@ make_sockets (struct silo_creation *c, struct silo_error **err)
   return make_start_socket (c, err);
 }
 
+/* The init cannot reach host paths once it has pivoted: the connection to the seccomp
+ * agent is made here and inherited.  */
+static int
+connect_seccomp_agent (struct silo_creation *c, struct silo_error **err)
+{
+  const oci_seccomp *s = c->config->linux_ != NULL ? c->config->linux_->seccomp : NULL;
+
+  if (!silo_seccomp_uses_notify (s))
+    return 0;
+  c->seccomp_agent = silo_seccomp_agent_connect (s->listener_path, err);
+  return c->seccomp_agent;
+}
+
 static void
 count_listen_fds (struct silo_creation *c)
 {
@@ -335,6 +368,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
 {
   silo_closep (&c->sync_child);
   silo_closep (&c->start_listen);
+  silo_closep (&c->seccomp_agent);
   if (persist_pid (c, c->spawn.pid, err) < 0)
     return -1;
   FAULT_POINT ("create-after-clone");
@@ -364,36 +398,106 @@ silo_hook_state_json (const silo_state *s, const char *status)
   return json;
 }
 
+/* What a seccomp agent gets with the listener: the state as the init will have it when
+ * it installs the filter (before `created`, or after `start` with noNewPrivileges).  */
+static char *
+seccomp_agent_json (const struct silo_creation *c)
+{
+  const oci_seccomp *s = c->config->linux_ != NULL ? c->config->linux_->seccomp : NULL;
+  const silo_state *st = c->state;
+  oci_state state = {
+    .oci_version = st->config->oci_version, .id = st->id, .bundle = st->bundle, .pid = st->pid,
+    .annotations = st->config->annotations,
+    .status = (char *) (c->config->process->no_new_privileges ? "created" : "creating"),
+  };
+  char *json = NULL;
+  size_t len;
+
+  if (!silo_seccomp_uses_notify (s)
+      || oci_process_state_generate (&state, s->listener_metadata, &json, &len, NULL) < 0)
+    return xstrdup ("");
+  return json;
+}
+
 static int
 run_create_hooks (struct silo_creation *c, struct silo_error **err)
 {
   const oci_hooks *h = c->config->hooks;
   _cleanup_free_ char *json = silo_hook_state_json (c->state, "creating");
   _cleanup_free_ char *created = silo_hook_state_json (c->state, "created");
-  _cleanup_free_ char *both = NULL;
-  size_t len = strlen (json) + 1 + strlen (created);
+  _cleanup_free_ char *agent = seccomp_agent_json (c);
+  _cleanup_free_ char *documents = NULL;
+  size_t len = strlen (json) + 1 + strlen (created) + 1 + strlen (agent);
 
   if (h != NULL && silo_hooks_run (h->prestart, h->n_prestart, "prestart", json, err) < 0)
     return -1;
   if (h != NULL && silo_hooks_run (h->create_runtime, h->n_create_runtime, "createRuntime", json, err) < 0)
     return -1;
-  /* The child's hooks: createContainer sees "creating", startContainer "created".  */
-  both = xmalloc0 (len + 1);
-  memcpy (both, json, strlen (json));
-  memcpy (both + strlen (json) + 1, created, strlen (created));
-  return silo_sync_send (c->sync_parent, SYNC_HOOKS_DONE, 0, both, len, -1, err);
+  /* For the child, NUL-separated: the state for createContainer hooks ("creating"), for
+   * startContainer hooks ("created"), and for the seccomp agent ("" without one).  */
+  documents = xmalloc0 (len + 1);
+  memcpy (documents, json, strlen (json));
+  memcpy (documents + strlen (json) + 1, created, strlen (created));
+  memcpy (documents + strlen (json) + 1 + strlen (created) + 1, agent, strlen (agent));
+  return silo_sync_send (c->sync_parent, SYNC_HOOKS_DONE, 0, documents, len, -1, err);
+}
+
+/* What the init had got through when it died without a word.  */
+static const char *
+stage_after (enum silo_sync_type last)
+{
+  switch (last)
+    {
+    case SYNC_HOOKS_REQUEST: return "its mounts were done";
+    case SYNC_PTY: return "its terminal was set up";
+    case SYNC_INIT_PID: return "its pid namespace was made";
+    default: return "it reported anything (namespaces, mounts)";
+    }
+}
+
+/* The init died without reporting an error (killed, or a seccomp filter that kills a
+ * system call silo still makes after loading it): say how, and at which stage.  */
+static int
+explain_silent_death (struct silo_creation *c, enum silo_sync_type last, struct silo_error **err)
+{
+  struct pollfd pfd = { .fd = c->spawn.pidfd, .events = POLLIN };
+  siginfo_t info = { 0 };
+  const char *when = last == 0 ? "before" : "after";
+  const char *name;
+
+  if (c->spawn.pidfd < 0 || poll (&pfd, 1, 2000) <= 0
+      || waitid (P_PID, (id_t) c->spawn.pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+    return -1;
+  if (info.si_code == CLD_EXITED)
+    return silo_wrap (err, "the container's init exited with status %d %s %s", info.si_status,
+                      when, stage_after (last));
+  name = silo_signal_name (info.si_status);
+  if (info.si_status == SIGSYS)
+    return silo_wrap (err, "the container's init was killed by SIGSYS %s %s: the seccomp profile "
+                      "kills a system call silo makes after loading it (with noNewPrivileges "
+                      "false the filter is loaded before silo sets the user and the "
+                      "capabilities)", when, stage_after (last));
+  return silo_wrap (err, "the container's init was killed by %s %s %s", name != NULL ? name : "a signal",
+                    when, stage_after (last));
 }
 
 static int
 serve_child (struct silo_creation *c, struct silo_error **err)
 {
+  enum silo_sync_type last = 0;
+
   for (;;)
     {
       struct silo_sync_msg m;
       int ret = 0;
 
       if (silo_sync_next (c->sync_parent, c->spawn.pidfd, "the container to be created", &m, err) < 0)
-        return -1;
+        {
+          if ((*err)->errnum == EPIPE || (*err)->errnum == ECHILD)
+            explain_silent_death (c, last, err);
+          return -1;
+        }
+      last = m.type;
       switch (m.type)
         {
         case SYNC_HOOKS_REQUEST:
@@ -504,6 +608,8 @@ silo_creation_release (struct silo_creation *c)
   silo_closep (&c->spawn.pidfd);
   silo_closep (&c->pty_master);
   silo_closep (&c->dirfd);
+  silo_closep (&c->seccomp_agent);
+  silo_seccomp_filter_release (&c->seccomp);
   if (c->cgroup != NULL)
     silo_cgroup_free (c->cgroup);
   c->cgroup = NULL;
@@ -548,6 +654,8 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
   if (make_sockets (c, err) < 0)
     return -1;
   count_listen_fds (c);
+  if (connect_seccomp_agent (c, err) < 0)
+    return -1;
   if (spawn_init (c, err) < 0 || let_child_go (c, err) < 0)
     return -1;
   stage_done ("clone");
@@ -564,6 +672,7 @@ int
 silo_creation_make (struct silo_creation *c, struct silo_error **err)
 {
   c->dirfd = c->sync_parent = c->sync_child = c->start_listen = c->pty_master = -1;
+  c->seccomp_agent = -1;
   c->spawn.pidfd = -1;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     c->plan.join_fd[i] = -1;

@@ -7,6 +7,8 @@
  */
 #include <ctype.h>
 #include <seccomp.h>
+
+#include "seccomp.h"
 #include <stdlib.h>
 #include <sys/capability.h>
 
@@ -57,17 +59,10 @@ static const char *const seccomp_archs[][2] = {
   { "SCMP_ARCH_X86", "x86" }, { "SCMP_ARCH_X86_64", "x86_64" },
 };
 
-/* Each flag with the libseccomp API level (seccomp_api_get) that can set it: the level
- * already accounts for what the running kernel accepts.  */
-static const struct { const char *name; unsigned int api_level; } seccomp_flags[] = {
-  { "SECCOMP_FILTER_FLAG_TSYNC", 2 },
-  { "SECCOMP_FILTER_FLAG_LOG", 3 },
-  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
-  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 7 },
-};
+/* As many as silo_seccomp_flag_name knows.  */
+#define MAX_SECCOMP_FLAGS 8
 
 #define N_SECCOMP_ARCHS SILO_ARRAY_SIZE (seccomp_archs)
-#define N_SECCOMP_FLAGS SILO_ARRAY_SIZE (seccomp_flags)
 
 /* "CAP_CHOWN" ... for every capability both libcap and the running kernel know.  */
 static char **
@@ -93,23 +88,26 @@ capability_names (void)
   return names;
 }
 
+/* Known: every flag silo can pass on; supported: those this kernel takes (silo loads
+ * the filter with seccomp(2) itself, so libseccomp's API level does not matter).  */
 static void
 seccomp_lists (const char **archs, const char **known_flags, const char **supported_flags)
 {
-  unsigned int level = seccomp_api_get ();
-  size_t k = 0, s = 0;
+  size_t k = 0, s = 0, i;
+  unsigned int flag;
+  const char *name;
 
-  for (size_t i = 0; i < N_SECCOMP_ARCHS; i++)
+  for (i = 0; i < N_SECCOMP_ARCHS; i++)
     if (seccomp_arch_resolve_name (seccomp_archs[i][1]) != 0)
       archs[k++] = seccomp_archs[i][0];
   archs[k] = NULL;
-  for (size_t i = 0; i < N_SECCOMP_FLAGS; i++)
+  for (i = 0; i < MAX_SECCOMP_FLAGS && (name = silo_seccomp_flag_name (i, &flag)) != NULL; i++)
     {
-      known_flags[i] = seccomp_flags[i].name;
-      if (level >= seccomp_flags[i].api_level)
-        supported_flags[s++] = seccomp_flags[i].name;
+      known_flags[i] = name;
+      if (silo_seccomp_flag_supported (flag))
+        supported_flags[s++] = name;
     }
-  known_flags[N_SECCOMP_FLAGS] = NULL;
+  known_flags[i] = NULL;
   supported_flags[s] = NULL;
 }
 
@@ -120,8 +118,8 @@ silo_features_generate (char **json, struct silo_error **err)
                                                  "io.github.silo.version", NULL };
   static const char *const annotation_values[] = { SILO_GIT_COMMIT, PACKAGE_VERSION, NULL };
   const char *namespaces[OCI_NS__COUNT + 1] = { NULL };
-  const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[N_SECCOMP_FLAGS + 1],
-    *supported_flags[N_SECCOMP_FLAGS + 1];
+  const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[MAX_SECCOMP_FLAGS + 1],
+    *supported_flags[MAX_SECCOMP_FLAGS + 1];
   _cleanup_strv_ char **capabilities = capability_names ();
   oci_features f = {
     .oci_version_min = "1.0.0", .oci_version_max = OCI_SPEC_VERSION,

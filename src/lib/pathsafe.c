@@ -207,11 +207,16 @@ silo_procfs_open (struct silo_error **err)
   fd = openat (mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return silo_fail (err, errno, "open the private procfs");
-  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+  if (fstatfs (fd, &sfs) < 0)
     {
-      int saved = sfs.f_type != PROC_SUPER_MAGIC ? EXDEV : errno;
+      int saved = errno;
       close (fd);
-      return silo_fail (err, saved, "the private procfs is not procfs");
+      return silo_fail (err, saved, "fstatfs the private procfs");
+    }
+  if (sfs.f_type != PROC_SUPER_MAGIC)
+    {
+      close (fd);
+      return silo_fail (err, EXDEV, "the private procfs is not procfs");
     }
   return fd;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,25 @@ validate_rlimits (const oci_process *p, struct silo_error **err)
   return 0;
 }
 
+/* setresuid (-1) means "leave it": 4294967295 would keep the process root.  runc's range.  */
+static int
+validate_ids (const oci_user *u, struct silo_error **err)
+{
+  const uint32_t max = INT32_MAX;
+
+  if (u->uid > max)
+    return silo_fail (err, 0, "process.user.uid: %u is out of range: uids and gids must be in "
+                      "range 0-2147483647", u->uid);
+  if (u->gid > max)
+    return silo_fail (err, 0, "process.user.gid: %u is out of range: uids and gids must be in "
+                      "range 0-2147483647", u->gid);
+  for (size_t i = 0; i < u->n_additional_gids; i++)
+    if (u->additional_gids[i] > max)
+      return silo_fail (err, 0, "process.user.additionalGids[%zu]: %u is out of range: uids and "
+                        "gids must be in range 0-2147483647", i, u->additional_gids[i]);
+  return 0;
+}
+
 int
 silo_process_validate (const oci_config *c, struct silo_error **err)
 {
@@ -80,6 +100,8 @@ silo_process_validate (const oci_config *c, struct silo_error **err)
     if (p->env[i] == NULL || p->env[i][0] == '=' || strchr (p->env[i], '=') == NULL)
       return silo_fail (err, 0, "process.env[%zu]: `%s` is not of the form KEY=value", i,
                         p->env[i] != NULL ? p->env[i] : "");
+  if (validate_ids (&p->user, err) < 0)
+    return -1;
   if (p->user.has_umask && p->user.umask > 0777)
     return silo_fail (err, 0, "process.user.umask: %#o is not a permission mask (0 to 0777)",
                       p->user.umask);

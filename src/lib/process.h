@@ -2,8 +2,10 @@
  * oom_score_adj and identity (the program itself: program.h).
  *
  * silo_process_validate: before anything is created: process present, args non-empty,
- *   cwd absolute, every env entry KEY=value, rlimits of known types, not repeated, soft
- *   <= hard, umask <= 0777, oomScoreAdj within [-1000, 1000].  Errors name the field.
+ *   cwd absolute, every env entry KEY=value, uid, gid and additionalGids at most
+ *   2147483647 (setresuid(-1) would leave the process root), rlimits of known types, not
+ *   repeated, soft <= hard, umask <= 0777, oomScoreAdj within [-1000, 1000].  Errors name
+ *   the field.
  * silo_rlimits_apply: setrlimit for each process.rlimits entry.  Raising a hard limit needs
  *   CAP_SYS_RESOURCE (in the initial user namespace); the error then names the rlimit,
  *   the values asked for and the current ones.

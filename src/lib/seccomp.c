@@ -6,8 +6,11 @@
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "seccomp-internal.h"
 #include "util.h"
 
 #define SECCOMP_MAX_ARGUMENT 6
@@ -32,6 +35,8 @@ static const struct action_name action_names[] = {
   { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO (0), true, DENIES },
   { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true, DENIES },
   { "SCMP_ACT_LOG", SCMP_ACT_LOG, false, LOGS },
+  /* the agent decides; leaving such a rule out must not let a call through either */
+  { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false, DENIES },
   { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false, LETS_THROUGH },
 };
 
@@ -42,13 +47,24 @@ static const struct { const char *name; enum scmp_compare op; } operator_names[]
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
-/* The flags of seccomp(2) that the spec lists; attribute 0 means nothing to set.  */
-static const struct { const char *name; enum scmp_filter_attr attribute; } flag_names[] = {
-  { "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
-  { "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
-  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
-  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
+/* The flags of seccomp(2) that the spec lists; silo loads the filter itself and passes
+ * them on.  */
+static const struct { const char *name; unsigned int flag; } flag_names[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+  { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+  { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+  { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SILO_SECCOMP_FLAG_WAIT_KILLABLE_RECV },
 };
+
+/* Architectures of runtime-spec 1.3.0 that libseccomp 2.5 does not know yet: a profile
+ * may list them for other machines; they are skipped with a warning.  */
+static const char *const architectures_unknown_here[] = {
+  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
+};
+
+/* System calls silo itself makes between loading a filter and handing its listener to
+ * the agent: a notify rule on them would wait for an agent that cannot answer yet.  */
+static const char *const notify_deadlocks[] = { "write", "sendmsg", "sendto", "close" };
 
 struct resolved_action
 {
@@ -68,9 +84,6 @@ static int
 resolve_action (const char *field, const char *errno_field, const char *name, bool has_errno,
                 uint32_t errno_ret, struct resolved_action *out, struct silo_error **err)
 {
-  if (name != NULL && strcmp (name, "SCMP_ACT_NOTIFY") == 0)
-    return silo_fail (err, 0, "%s: SCMP_ACT_NOTIFY: seccomp notify is not supported by silo yet",
-                      field);
   for (size_t i = 0; name != NULL && i < SILO_ARRAY_SIZE (action_names); i++)
     {
       const struct action_name *a = &action_names[i];
@@ -123,14 +136,22 @@ resolve_architecture (const char *name)
   return seccomp_arch_resolve_name (lower);
 }
 
+static bool
+architecture_unknown_here (const char *name)
+{
+  for (size_t i = 0; name != NULL && i < SILO_ARRAY_SIZE (architectures_unknown_here); i++)
+    if (strcmp (name, architectures_unknown_here[i]) == 0)
+      return true;
+  return false;
+}
+
 static int
-resolve_flag (const char *name, size_t i, enum scmp_filter_attr *attribute,
-              struct silo_error **err)
+resolve_flag (const char *name, size_t i, unsigned int *flag, struct silo_error **err)
 {
   for (size_t j = 0; name != NULL && j < SILO_ARRAY_SIZE (flag_names); j++)
     if (strcmp (name, flag_names[j].name) == 0)
       {
-        *attribute = flag_names[j].attribute;
+        *flag = flag_names[j].flag;
         return 0;
       }
   return silo_fail (err, 0, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
@@ -200,29 +221,104 @@ validate_syscall (const oci_seccomp_syscall *sc, size_t i, const struct resolved
   return 0;
 }
 
+static bool
+is_notify (const char *action)
+{
+  return action != NULL && strcmp (action, "SCMP_ACT_NOTIFY") == 0;
+}
+
+const char *
+silo_seccomp_flag_name (size_t i, unsigned int *flag)
+{
+  if (i >= SILO_ARRAY_SIZE (flag_names))
+    return NULL;
+  *flag = flag_names[i].flag;
+  return flag_names[i].name;
+}
+
+bool
+silo_seccomp_uses_notify (const oci_seccomp *s)
+{
+  for (size_t i = 0; s != NULL && i < s->n_syscalls; i++)
+    if (is_notify (s->syscalls[i].action))
+      return true;
+  return false;
+}
+
+/* SCMP_ACT_NOTIFY: never the default, never on what silo needs to hand the listener over,
+ * always with somewhere to send it.  */
+static int
+validate_notify (const oci_seccomp *s, struct silo_error **err)
+{
+  bool notify = silo_seccomp_uses_notify (s);
+
+  if (is_notify (s->default_action))
+    return silo_fail (err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
+                      "action: every system call silo makes after loading the filter would wait "
+                      "for an agent that has not got the listener yet");
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    for (size_t j = 0; is_notify (s->syscalls[i].action) && j < s->syscalls[i].n_names; j++)
+      for (size_t k = 0; k < SILO_ARRAY_SIZE (notify_deadlocks); k++)
+        if (strcmp (s->syscalls[i].names[j], notify_deadlocks[k]) == 0)
+          return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY on "
+                            "`%s` would deadlock: silo needs it to send the listener to the "
+                            "agent", i, j, notify_deadlocks[k]);
+  if (notify && s->listener_path == NULL)
+    return silo_fail (err, 0, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY rules");
+  if (notify && s->listener_path[0] != '/')
+    return silo_fail (err, 0, "linux.seccomp.listenerPath: `%s` must be an absolute path",
+                      s->listener_path);
+  return 0;
+}
+
+static int
+validate_flags (const oci_seccomp *s, struct silo_error **err)
+{
+  unsigned int flag;
+
+  for (size_t i = 0; i < s->n_flags; i++)
+    {
+      if (resolve_flag (s->flags[i], i, &flag, err) < 0)
+        return -1;
+      if (flag == SILO_SECCOMP_FLAG_WAIT_KILLABLE_RECV && !silo_seccomp_uses_notify (s))
+        return silo_fail (err, 0, "linux.seccomp.flags[%zu]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+                          "needs SCMP_ACT_NOTIFY rules (it says how a notified call waits)", i);
+    }
+  return 0;
+}
+
+static int
+validate_architectures (const oci_seccomp *s, struct silo_error **err)
+{
+  const struct scmp_version *v = seccomp_version ();
+
+  for (size_t i = 0; i < s->n_architectures; i++)
+    {
+      if (resolve_architecture (s->architectures[i]) != 0)
+        continue;
+      if (!architecture_unknown_here (s->architectures[i]))
+        return silo_fail (err, 0, "linux.seccomp.architectures[%zu]: `%s` is not an architecture "
+                          "libseccomp %u.%u.%u knows", i, s->architectures[i], v->major, v->minor,
+                          v->micro);
+      silo_log_warning ("linux.seccomp.architectures[%zu]: libseccomp %u.%u.%u does not know %s; "
+                        "skipped", i, v->major, v->minor, v->micro, s->architectures[i]);
+    }
+  return 0;
+}
+
 int
 silo_seccomp_validate (const oci_seccomp *s, struct silo_error **err)
 {
   const struct scmp_version *v = seccomp_version ();
   _cleanup_free_ char *unknown = NULL;
   struct resolved_action fallback;
-  enum scmp_filter_attr attribute;
 
   if (s == NULL)
     return 0;
-  if (s->listener_path != NULL)
-    return silo_fail (err, 0, "linux.seccomp.listenerPath: seccomp notify is not supported by "
-                      "silo yet");
-  if (resolve_default_action (s, &fallback, err) < 0)
+  if (resolve_default_action (s, &fallback, err) < 0 || validate_notify (s, err) < 0)
     return -1;
-  for (size_t i = 0; i < s->n_architectures; i++)
-    if (resolve_architecture (s->architectures[i]) == 0)
-      return silo_fail (err, 0, "linux.seccomp.architectures[%zu]: `%s` is not an architecture "
-                        "libseccomp %u.%u.%u knows", i, s->architectures[i], v->major, v->minor,
-                        v->micro);
-  for (size_t i = 0; i < s->n_flags; i++)
-    if (resolve_flag (s->flags[i], i, &attribute, err) < 0)
-      return -1;
+  if (validate_architectures (s, err) < 0 || validate_flags (s, err) < 0)
+    return -1;
   for (size_t i = 0; i < s->n_syscalls; i++)
     if (validate_syscall (&s->syscalls[i], i, &fallback, &unknown, err) < 0)
       return -1;
@@ -293,45 +389,60 @@ add_syscall_rules (scmp_filter_ctx ctx, const oci_seccomp_syscall *sc, size_t i,
 static int
 configure_filter (scmp_filter_ctx ctx, const oci_seccomp *s, struct silo_error **err)
 {
-  enum scmp_filter_attr attribute;
   int r;
 
-  /* no_new_privs follows process.noNewPrivileges, set by the caller; errors from the
-   * kernel come back as they are rather than as ECANCELED.  */
-  if ((r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0
-      || (r = seccomp_attr_set (ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
+  /* silo exports the program and loads it with seccomp(2) itself: no_new_privs and the
+   * filter flags are applied there, not by libseccomp.  */
+  if ((r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
     return silo_fail (err, -r, "linux.seccomp: set up the filter");
   for (size_t i = 0; i < s->n_architectures; i++)
     {
       uint32_t arch = resolve_architecture (s->architectures[i]);
 
       if (arch == 0)
-        return silo_fail (err, 0, "linux.seccomp.architectures[%zu]: unknown `%s`", i,
-                          s->architectures[i]);
+        continue;   /* validation warned about it */
       r = seccomp_arch_add (ctx, arch);
       if (r < 0 && r != -EEXIST)
         return silo_fail (err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
                           s->architectures[i]);
     }
-  for (size_t i = 0; i < s->n_flags; i++)
-    {
-      if (resolve_flag (s->flags[i], i, &attribute, err) < 0)
-        return -1;
-      if (attribute != 0 && (r = seccomp_attr_set (ctx, attribute, 1)) < 0)
-        return silo_fail (err, -r, "linux.seccomp.flags[%zu]: %s", i, s->flags[i]);
-    }
+  return 0;
+}
+
+/* The program libseccomp generates, read back through a memfd (2.5 has no export to
+ * memory).  */
+static int
+export_program (scmp_filter_ctx ctx, struct sock_filter **code, size_t *n, struct silo_error **err)
+{
+  _cleanup_close_ int fd = memfd_create ("silo-seccomp", MFD_CLOEXEC);
+  _cleanup_free_ struct sock_filter *program = NULL;
+  off_t size;
+  int r;
+
+  if (fd < 0)
+    return silo_fail (err, errno, "linux.seccomp: memfd_create");
+  if ((r = seccomp_export_bpf (ctx, fd)) < 0)
+    return silo_fail (err, -r, "linux.seccomp: export the filter");
+  size = lseek (fd, 0, SEEK_END);
+  if (size <= 0 || size % (off_t) sizeof (struct sock_filter) != 0
+      || size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return silo_fail (err, EINVAL, "linux.seccomp: the exported filter has %lld bytes",
+                      (long long) size);
+  program = xmalloc0 ((size_t) size);
+  if (pread (fd, program, (size_t) size, 0) != (ssize_t) size)
+    return silo_fail (err, errno ? errno : EIO, "linux.seccomp: read the exported filter");
+  *n = (size_t) size / sizeof (struct sock_filter);
+  *code = steal_pointer (&program);
   return 0;
 }
 
 int
-silo_seccomp_apply (const oci_seccomp *s, struct silo_error **err)
+silo_seccomp_build (const oci_seccomp *s, struct sock_filter **code, size_t *n,
+                    struct silo_error **err)
 {
   __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
   struct resolved_action fallback;
-  int r;
 
-  if (s == NULL)
-    return 0;
   if (resolve_default_action (s, &fallback, err) < 0)
     return -1;
   ctx = seccomp_init (fallback.action);
@@ -342,10 +453,44 @@ silo_seccomp_apply (const oci_seccomp *s, struct silo_error **err)
   for (size_t i = 0; i < s->n_syscalls; i++)
     if (add_syscall_rules (ctx, &s->syscalls[i], i, fallback.action, err) < 0)
       return -1;
-  r = seccomp_load (ctx);
-  if (r < 0)
-    return silo_fail (err, -r, "linux.seccomp: load the filter%s",
-                      r == -EACCES || r == -EPERM ? " (without process.noNewPrivileges this "
-                      "needs CAP_SYS_ADMIN: load it before dropping capabilities)" : "");
-  return 0;
+  return export_program (ctx, code, n, err);
+}
+
+unsigned int
+silo_seccomp_flags (const oci_seccomp *s)
+{
+  unsigned int flags = 0, flag;
+
+  for (size_t i = 0; i < s->n_flags; i++)
+    if (resolve_flag (s->flags[i], i, &flag, NULL) == 0)
+      flags |= flag;
+  if (silo_seccomp_uses_notify (s))
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER | ((flags & SECCOMP_FILTER_FLAG_TSYNC)
+                                                 ? SECCOMP_FILTER_FLAG_TSYNC_ESRCH : 0);
+  return flags;
+}
+
+bool
+silo_seccomp_default_lets_through (const oci_seccomp *s)
+{
+  struct resolved_action fallback;
+
+  if (resolve_default_action (s, &fallback, NULL) < 0)
+    return true;
+  return fallback.strictness <= LOGS || (fallback.action & 0xffff0000U) == SCMP_ACT_TRACE (0);
+}
+
+int
+silo_seccomp_largest_syscall (const oci_seccomp *s)
+{
+  int largest = -1;
+
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    for (size_t j = 0; j < s->syscalls[i].n_names; j++)
+      {
+        int nr = seccomp_syscall_resolve_name (s->syscalls[i].names[j]);
+        if (nr > largest)
+          largest = nr;
+      }
+  return largest;
 }

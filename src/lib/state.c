@@ -30,6 +30,27 @@ lock_dir (int dirfd, const char *id, struct silo_error **err)
   return 0;
 }
 
+/* The state root, checked; a missing one means container `id` does not exist.  */
+static int
+open_root (const char *root, const char *id, struct silo_error **err)
+{
+  _cleanup_close_ int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 && errno == ENOENT && id != NULL)
+    return silo_fail (err, ENOENT, "container `%s` does not exist", id);
+  if (fd < 0)
+    return silo_fail (err, errno, "open state root `%s`", root);
+  if (silo_check_trusted_fd (fd, "the state root", root, err) < 0)
+    return -1;
+  return steal_fd (&fd);
+}
+
+int
+silo_state_open_root (const char *root, struct silo_error **err)
+{
+  return open_root (root, NULL, err);
+}
+
 int
 silo_state_create_dir (const char *root, const char *id, struct silo_error **err)
 {
@@ -38,9 +59,9 @@ silo_state_create_dir (const char *root, const char *id, struct silo_error **err
 
   if (mkdir_p_at (AT_FDCWD, root, 0700, err) < 0)
     return silo_wrap (err, "create state root");
-  rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  rootfd = open_root (root, NULL, err);
   if (rootfd < 0)
-    return silo_fail (err, errno, "open state root `%s`", root);
+    return -1;
   if (mkdirat (rootfd, id, 0700) < 0)
     {
       if (errno == EEXIST)
@@ -59,14 +80,20 @@ int
 silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err)
 {
   _cleanup_free_ char *path = xasprintf ("%s/%s", root, id);
-  _cleanup_close_ int dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  _cleanup_close_ int rootfd = -1, dirfd = -1;
 
+  rootfd = open_root (root, id, err);
+  if (rootfd < 0)
+    return -1;
+  dirfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (dirfd < 0)
     {
       if (errno == ENOENT)
         return silo_fail (err, ENOENT, "container `%s` does not exist", id);
       return silo_fail (err, errno, "open state directory `%s`", path);
     }
+  if (silo_check_trusted_fd (dirfd, "the state directory", path, err) < 0)
+    return -1;
   if (lock && lock_dir (dirfd, id, err) < 0)
     return -1;
   return steal_fd (&dirfd);
@@ -87,9 +114,13 @@ int
 silo_state_load (int dirfd, silo_state **out, struct silo_error **err)
 {
   _cleanup_free_ char *json = NULL;
+  _cleanup_close_ int fd = openat (dirfd, "state.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   size_t len;
 
-  if (read_file_at (dirfd, "state.json", &json, &len, err) < 0)
+  if (fd < 0)
+    return silo_fail (err, errno, "open `state.json`");
+  if (silo_check_trusted_fd (fd, "the state file", "state.json", err) < 0
+      || read_fd_all (fd, &json, &len, err) < 0)
     return -1;
   if (silo_state_parse (json, len, out, err) < 0)
     return silo_wrap (err, "state.json");

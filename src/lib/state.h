@@ -3,6 +3,10 @@
  *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + fsync + rename)
  *   start.sock   the created init listens here until `start` releases it
  *
+ * The root, each container directory and each state file must belong to silo's euid and
+ * not be writable by group or others: a forged state could make `delete --force` kill
+ * any process.  Anything else is refused with a message naming it.
+ *
  * Mutating commands hold flock(LOCK_EX) on the container directory; a crashed command's
  * lock dies with it.  The status is never trusted from the file alone: it is derived live
  * from the init's pid and start time (/proc/PID/stat field 22), so pid reuse reads as
@@ -23,6 +27,10 @@
 enum silo_status { SILO_CREATING, SILO_CREATED, SILO_RUNNING, SILO_PAUSED, SILO_STOPPED };
 
 const char *silo_status_name (enum silo_status s);
+
+/* Open the state root (O_DIRECTORY), checked as above.  A missing root fails with errnum
+ * ENOENT.  */
+int silo_state_open_root (const char *root, struct silo_error **err);
 
 /* Make <root> (0700) and <root>/<id>; fails with "container `id` already exists".
  * Returns the locked directory fd.  */

@@ -80,7 +80,7 @@ wait_readable (int sock, int peer_pidfd, const char *what, struct silo_error **e
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
         return 0;
       if (fds[1].revents)
-        return silo_fail (err, 0, "the container process exited while waiting for %s", what);
+        return silo_fail (err, ECHILD, "the container process exited while waiting for %s", what);
     }
 }
 

@@ -67,7 +67,8 @@ int silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *
 void silo_sync_send_error (int sock, const struct silo_error *e);
 
 /* Receive one packet, waiting on sock and (when >= 0) the peer's pidfd.  A peer that dies
- * or closes the socket is an error naming `what` we were waiting for.  */
+ * (errnum ECHILD) or closes the socket (EPIPE) is an error naming `what` we were waiting
+ * for.  */
 int silo_sync_recv (int sock, int peer_pidfd, const char *what, struct silo_sync_msg *m,
                     struct silo_error **err);
 

@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -197,15 +199,38 @@ write_file_at (int dirfd, const char *path, const char *data, size_t len, struct
   return 0;
 }
 
+/* A new file next to `name` that nobody else made: a random name, O_EXCL | O_NOFOLLOW, so
+ * that a symlink or file planted in a shared directory is never written through.  */
+static int
+create_temp_at (int dirfd, const char *name, mode_t mode, char **tmp)
+{
+  for (int attempt = 0; attempt < 64; attempt++)
+    {
+      uint32_t r;
+      int fd;
+
+      if (getrandom (&r, sizeof r, 0) != sizeof r)
+        r = (uint32_t) getpid () * 2654435761u + (uint32_t) attempt;
+      *tmp = xasprintf (".%s.%08x.tmp", name, r);
+      fd = openat (dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+      if (fd >= 0 || errno != EEXIST)
+        return fd;
+      free (*tmp);
+      *tmp = NULL;
+    }
+  errno = EEXIST;
+  return -1;
+}
+
 int
 write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                       struct silo_error **err)
 {
-  _cleanup_free_ char *tmp = xasprintf (".%s.tmp.%d", name, (int) getpid ());
-  _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  _cleanup_free_ char *tmp = NULL;
+  _cleanup_close_ int fd = create_temp_at (dirfd, name, mode, &tmp);
 
   if (fd < 0)
-    return silo_fail (err, errno, "create `%s`", tmp);
+    return silo_fail (err, errno, "create a temporary file for `%s`", name);
   if (write_all (fd, data, len) < 0 || fsync (fd) < 0)
     {
       int saved = errno;
@@ -224,8 +249,11 @@ write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len,
 int
 mkdir_p_at (int dirfd, const char *path, mode_t mode, struct silo_error **err)
 {
-  _cleanup_free_ char *copy = xstrdup (path);
+  _cleanup_free_ char *copy = NULL;
 
+  if (path == NULL || *path == '\0')
+    return silo_fail (err, EINVAL, "mkdir: an empty path");
+  copy = xstrdup (path);
   for (char *p = copy + 1; ; p++)
     {
       if (*p != '/' && *p != '\0')
@@ -293,5 +321,23 @@ silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err)
     }
   if (syscall (SYS_close_range, first, ~0U, 0) < 0)
     return silo_fail (err, errno, "close_range %u-", first);
+  return 0;
+}
+
+int
+silo_check_trusted_fd (int fd, const char *what, const char *path, struct silo_error **err)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    return silo_fail (err, errno, "stat %s `%s`", what, path);
+  if (st.st_uid != geteuid ())
+    return silo_fail (err, EPERM, "%s `%s` belongs to uid %u, not to silo's user (uid %u): "
+                      "refusing to trust it", what, path, (unsigned) st.st_uid,
+                      (unsigned) geteuid ());
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return silo_fail (err, EPERM, "%s `%s` can be written by other users (mode %04o): "
+                      "refusing to trust it (chmod go-w)", what, path,
+                      (unsigned) (st.st_mode & 07777));
   return 0;
 }

@@ -64,7 +64,9 @@ int read_fd_all (int fd, char **out, size_t *len, struct silo_error **err);
  * write(2), errors name the path.  */
 int write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err);
 
-/* temp file in the same directory + fsync + rename(2): readers see old or new, never half.  */
+/* temp file in the same directory (random name, O_EXCL | O_NOFOLLOW: never written
+ * through something planted there) + fsync + rename(2): readers see old or new, never
+ * half.  */
 int write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
                           struct silo_error **err);
 
@@ -80,5 +82,10 @@ char *rfc3339_now (void);
 /* Close every fd above 2 except those listed in keep (sorted in place): close_range(2)
  * over the gaps, no walk of /proc/self/fd (which may be a container's).  */
 int silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err);
+
+/* What silo trusts to hold its own records (state, cached seccomp filters) must belong to
+ * silo's euid and not be writable by group or others: anything else could be forged.
+ * `what` and `path` name it in the error ("the state root `/run/silo`").  */
+int silo_check_trusted_fd (int fd, const char *what, const char *path, struct silo_error **err);
 
 #endif

@@ -51,6 +51,10 @@ build_helpers() {
 		$cc -D_GNU_SOURCE -O2 -Wall -o "$CACHE/bin/recvtty.tmp" "$TESTS_DIR/helpers/recvtty.c" &&
 			mv "$CACHE/bin/recvtty.tmp" "$CACHE/bin/recvtty" || return 1
 	fi
+	if [[ ! $CACHE/bin/seccomp-agent -nt $TESTS_DIR/helpers/seccomp-agent.c ]]; then
+		$cc -D_GNU_SOURCE -O2 -Wall -o "$CACHE/bin/seccomp-agent.tmp" "$TESTS_DIR/helpers/seccomp-agent.c" &&
+			mv "$CACHE/bin/seccomp-agent.tmp" "$CACHE/bin/seccomp-agent" || return 1
+	fi
 	if [[ ! $CACHE/bin/silo-probe -nt $TESTS_DIR/helpers/silo-probe.c ]]; then
 		$cc -D_GNU_SOURCE -O2 -Wall -static -o "$CACHE/bin/silo-probe.tmp" \
 			"$TESTS_DIR/helpers/silo-probe.c" &&
@@ -81,6 +85,7 @@ build_rootfs() {
 prepare_cache() {
 	# the common case, without a lock: everything is built and newer than its sources
 	[[ $CACHE/bin/recvtty -nt $TESTS_DIR/helpers/recvtty.c &&
+		$CACHE/bin/seccomp-agent -nt $TESTS_DIR/helpers/seccomp-agent.c &&
 		$CACHE/bin/silo-probe -nt $TESTS_DIR/helpers/silo-probe.c &&
 		$CACHE/rootfs/.stamp -nt $CACHE/bin/silo-probe ]] && return 0
 	mkdir -p "$CACHE"
@@ -461,8 +466,11 @@ teardown_sentinel() {
 }
 
 teardown_state_root() {
-	if [[ -d $ROOT ]] && [[ -n $(ls -A "$ROOT") ]]; then
-		leftover "state left under --root $ROOT: $(ls -A "$ROOT" | tr '\n' ' ')"
+	local entries
+	# .seccomp-cache: silo's compiled seccomp programs, kept on purpose (not a container)
+	entries=$(ls -A "$ROOT" 2>/dev/null | grep -vx .seccomp-cache)
+	if [[ -n $entries ]]; then
+		leftover "state left under --root $ROOT: $(echo $entries)"
 	fi
 	rm -rf --one-file-system "$ROOT"
 }

@@ -8,6 +8,9 @@
  *                                  WAIT-FILE exists (if given), then reopen that fd for
  *                                  writing through /proc/self/fd: the CVE-2019-5736 route
  *                                  to a runtime binary once it no longer executes
+ *   silo-probe syscall NR [syscall NR ...]
+ *                                  make system call NR with zero arguments and print
+ *                                  `syscall NR: ok` or `syscall NR: ENAME` (the errno)
  *   silo-probe unwrap PATH [WAIT-FILE]
  *                                  as path-reopen, then every other way a privileged
  *                                  process could try to get write access to that file,
@@ -180,9 +183,27 @@ path_reopen (const char *path, const char *wait_file, bool unwrap)
   return failures == 7 ? 1 : 0;
 }
 
+static int
+make_syscalls (int argc, char **argv)
+{
+  for (int i = 1; i + 1 < argc; i += 2)
+    {
+      long nr = atol (argv[i + 1]);
+      long r = syscall (nr, 0, 0, 0, 0, 0, 0);
+
+      if (r < 0)
+        printf ("syscall %ld: %s\n", nr, strerrorname_np (errno));
+      else
+        printf ("syscall %ld: ok\n", nr);
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc >= 3 && argc % 2 == 1 && strcmp (argv[1], "syscall") == 0)
+    return make_syscalls (argc, argv);
   if (argc == 2 && strcmp (argv[1], "fds") == 0)
     return list_fds ();
   if (argc == 3 && strcmp (argv[1], "open-write") == 0)
@@ -192,6 +213,6 @@ main (int argc, char **argv)
   if ((argc == 3 || argc == 4) && strcmp (argv[1], "unwrap") == 0)
     return path_reopen (argv[2], argc == 4 ? argv[3] : NULL, true);
   fprintf (stderr, "usage: silo-probe fds | open-write PATH | path-reopen PATH [WAIT-FILE] | "
-           "unwrap PATH [WAIT-FILE]\n");
+           "unwrap PATH [WAIT-FILE] | syscall NR...\n");
   return 2;
 }

@@ -79,6 +79,25 @@ test_validation (void)
   p.user.has_umask = true;
   p.user.umask = 01000;
   refused (&c, "process.user.umask", "umask above 0777");
+  p.user.has_umask = false;
+  p.user.uid = 4294967295u;
+  refused (&c, "process.user.uid: 4294967295 is out of range: uids and gids must be in range "
+           "0-2147483647", "uid -1 (setresuid would keep root)");
+  p.user.uid = 2147483648u;
+  refused (&c, "process.user.uid: 2147483648 is out of range", "uid 2^31");
+  p.user.uid = 0;
+  p.user.gid = 4294967295u;
+  refused (&c, "process.user.gid: 4294967295 is out of range", "gid -1");
+  p.user.gid = 0;
+  uint32_t groups[] = { 5, 4294967295u };
+  p.user.additional_gids = groups;
+  p.user.n_additional_gids = 2;
+  refused (&c, "process.user.additionalGids[1]: 4294967295 is out of range", "additional gid -1");
+  p.user.n_additional_gids = 0;
+  p.user.uid = 2147483647u;
+  msg = check (&c);
+  ok (msg == NULL, "uid 2147483647 is accepted%s%s", msg ? ": " : "", msg ? msg : "");
+  free (msg);
 }
 
 static int
