@@ -166,12 +166,12 @@ silo_mkfile_in_root (int rootfd, const char *path, mode_t mode, struct silo_erro
   created = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
   if (created < 0 && errno != EEXIST)
     return silo_fail (err, errno, "create `%s` in the container rootfs", path);
-  /* Created here: open that very entry.  EEXIST: something appeared meanwhile (or a
-   * dangling symlink): resolve the whole path again, inside the root.  */
+  /* Created here: the fd of that very file is the answer (a mount target needs no more
+   * than a reference to it).  EEXIST: something appeared meanwhile (or a dangling
+   * symlink): resolve the whole path, inside the root.  */
   if (created >= 0)
-    fd = openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  else
-    fd = silo_openat2 (rootfd, path, O_PATH, 0, IN_ROOT);
+    return steal_fd (&created);
+  fd = silo_openat2 (rootfd, path, O_PATH, 0, IN_ROOT);
   if (fd < 0)
     return silo_fail (err, errno, "open `%s` in the container rootfs", path);
   return fd;

@@ -31,7 +31,8 @@ int silo_open_in_root (int rootfd, const char *path, int flags, mode_t mode,
 int silo_mkdirs_in_root (int rootfd, const char *path, mode_t mode, struct silo_error **err);
 
 /* The parent directories and an empty regular file `path` (the target of a file bind
- * mount); an existing file of any type is kept.  Returns an O_PATH fd of it.  */
+ * mount); an existing file of any type is kept.  Returns an fd of it: O_PATH, or the
+ * write-only fd it was created with (no second lookup of what was just made).  */
 int silo_mkfile_in_root (int rootfd, const char *path, mode_t mode, struct silo_error **err);
 
 /* Lexically cleaned absolute path: repeated '/', "." and ".." removed ("/a/./b/../c/" ->

@@ -74,12 +74,12 @@ mount_cgroup (const struct silo_rootfs_ctx *ctx, int rootfd, const char *type, c
 
   if (ctx->cgroup == NULL)
     return silo_fail (err, EINVAL, "a %s mount needs cgroups, which are disabled", type);
-  /* Created and checked here like any target (no symlink under /sys); the driver mounts
-   * a tmpfs or cgroup2 there and resolves it again inside rootfd.  */
+  /* Created and checked here like any target (no symlink under /sys), once: the driver
+   * mounts a tmpfs or cgroup2 onto this fd.  */
   target = silo_mount_open_target (rootfd, dest, false, false, err);
   if (target < 0)
     return -1;
-  return silo_cgroup_mount_in_container (ctx->cgroup, rootfd, dest, o->flags, ctx->cgroupns, err);
+  return silo_cgroup_mount_in_container (ctx->cgroup, target, dest, o->flags, ctx->cgroupns, err);
 }
 
 static int

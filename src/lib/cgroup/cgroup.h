@@ -86,8 +86,9 @@ int silo_cgroup_destroy (struct silo_cgroup *cg, struct silo_error **err);
 /* The freezer (v1) or cgroup.freeze (v2) holds the container frozen ("paused").  */
 bool silo_cgroup_is_frozen (const struct silo_cgroup *cg);
 
-/* The OCI `cgroup` mount, in the container's mount namespace before pivot_root.  rootfd
- * is an O_PATH fd of the rootfs; destination is resolved inside it.  The caller has
+/* The OCI `cgroup` mount, in the container's mount namespace before pivot_root.  target
+ * is the directory to mount on, resolved once inside the rootfs by the caller
+ * (`destination` only names it in messages).  The caller has
  * already entered the cgroups and, with cgroupns, unshared the cgroup namespace after
  * that (so its root is the container's cgroup).  mount_flags: MS_RDONLY, MS_NOSUID,
  * MS_NODEV, MS_NOEXEC and the atime flags are honoured, other bits ignored.
@@ -97,7 +98,7 @@ bool silo_cgroup_is_frozen (const struct silo_cgroup *cg);
  *   symlinks for co-mounted controllers (cpu -> cpu,cpuacct); the tmpfs is made
  *   read-only last when MS_RDONLY is asked.
  * Needs the mount API (fsopen, open_tree, move_mount, mount_setattr: Linux 5.12).  */
-int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int rootfd, const char *destination,
+int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int target, const char *destination,
                                     unsigned long mount_flags, bool cgroupns, struct silo_error **err);
 
 /* ---- resources, freezing, statistics (the cgroups issue) ------------------------------

@@ -2,9 +2,9 @@
  *
  * Everything is mounted by fd with the mount API: a new filesystem comes from
  * fsopen/fsmount, a bind from open_tree(OPEN_TREE_CLONE), and move_mount attaches it
- * onto an O_PATH fd the path-safety helper resolved inside the rootfs.  No container
- * path is ever resolved again after that check, and a mount fd keeps pointing at its
- * mount once attached, so the v1 tmpfs is filled through its own fd.
+ * onto the O_PATH fd the rootfs code resolved (once) inside the rootfs.  No container
+ * path is resolved here at all, and a mount fd keeps pointing at its mount once
+ * attached, so the v1 tmpfs is filled through its own fd.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pathsafe.h"
 #include "util.h"
 
 struct mount_attributes
@@ -193,20 +192,16 @@ mount_v1_tree (const struct silo_cgroup *cg, int target_fd, struct mount_attribu
 }
 
 int
-silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int rootfd, const char *destination,
+silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int target, const char *destination,
                                 unsigned long mount_flags, bool cgroupns, struct silo_error **err)
 {
   struct mount_attributes a = attributes_from_flags (mount_flags);
-  _cleanup_close_ int target = -1;
   bool pure_v2 = cg->n_hierarchies == 1 && cg->unified != NULL;
 
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     if (cg->hierarchies[i].mount_point == NULL)
       return silo_fail (err, 0, "cgroup mount `%s`: the host layout is unknown (cgroups "
                         "loaded from the state file)", destination);
-  target = silo_mkdirs_in_root (rootfd, destination, 0755, err);
-  if (target < 0)
-    return silo_wrap (err, "cgroup mount `%s`", destination);
   if ((pure_v2 ? mount_hierarchy (cg->unified, target, a, cgroupns, err)
                : mount_v1_tree (cg, target, a, cgroupns, err)) < 0)
     return silo_wrap (err, "cgroup mount `%s`", destination);
