@@ -456,6 +456,50 @@ oci_config_freep (oci_config **c)
 }
 
 int
+oci_process_parse (const char *json, size_t len, oci_process **out, struct silo_error **err)
+{
+  void *process = NULL;
+  int ret = oci_spec_parse_document (&process_spec, json, len, true, &process, err);
+
+  *out = process;
+  return ret;
+}
+
+int
+oci_process_parse_file (const char *path, oci_process **out, struct silo_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+
+  *out = NULL;
+  if (read_file_at (AT_FDCWD, path, &text, &len, err) < 0)
+    return -1;
+  if (oci_process_parse (text, len, out, err) < 0)
+    return silo_wrap (err, "`%s`", path);
+  return 0;
+}
+
+oci_process *
+oci_process_copy (const oci_process *p)
+{
+  size_t len = 0;
+  _cleanup_free_ char *json = oci_spec_generate_document (&process_spec, p, &len);
+  oci_process *copy = NULL;
+  struct silo_error *err = NULL;
+
+  /* What was generated from a parsed process always parses again.  */
+  if (oci_process_parse (json, len, &copy, &err) < 0)
+    abort ();
+  return copy;
+}
+
+void
+oci_process_free (oci_process *p)
+{
+  oci_spec_free_document (&process_spec, p);
+}
+
+int
 oci_resources_parse (const char *json, size_t len, oci_resources **out, struct silo_error **err)
 {
   void *resources = NULL;

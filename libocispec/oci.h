@@ -247,6 +247,13 @@ int oci_config_parse_file (const char *path, oci_config **out, struct silo_error
 /* Canonical JSON text of a config (parse(generate(c)) == c).  Caller frees.  */
 int oci_config_generate (const oci_config *c, char **json, size_t *len, struct silo_error **err);
 
+/* A runtime-spec `process` object on its own (`exec --process FILE`), checked as in a
+ * config; a deep copy; freeing.  */
+int oci_process_parse (const char *json, size_t len, oci_process **out, struct silo_error **err);
+int oci_process_parse_file (const char *path, oci_process **out, struct silo_error **err);
+oci_process *oci_process_copy (const oci_process *p);
+void oci_process_free (oci_process *p);
+
 void oci_config_free (oci_config *c);
 void oci_config_freep (oci_config **c);
 #define _cleanup_oci_config_ __attribute__ ((cleanup (oci_config_freep)))

@@ -1,7 +1,7 @@
 # The CLI: global options, the command table and one thin file per command.
 SILO_CMD_SOURCES = \
 	src/cmd/cmd.h src/cmd/options.c src/cmd/table.c \
-	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/state.c \
+	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/exec.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c \
 	src/cmd/pause.c src/cmd/resume.c src/cmd/update.c src/cmd/events.c src/cmd/ps.c
 

@@ -35,6 +35,7 @@
 #include "netlink.h"
 #include "pathsafe.h"
 #include "process.h"
+#include "process-setup.h"
 #include "program.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -54,7 +55,7 @@ struct child
   char *hook_state;       /* state JSON from the parent, for createContainer ("creating") */
   const char *hook_state_created;   /* ... and for startContainer ("created") */
   const char *agent_state;          /* ... and for the seccomp agent ("" without one) */
-  struct silo_program program;      /* args[0], resolved and checked at create time */
+  struct silo_process_setup setup;  /* the process: fds, cwd, program, credentials */
 };
 
 _Noreturn static void
@@ -228,89 +229,25 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   return silo_rootfs_finalize (&rctx, err);
 }
 
-static bool
-seccomp_after_start (const struct child *ch)
-{
-  /* With noNewPrivileges the filter can be loaded last, unprivileged.  Without it, loading
-   * needs CAP_SYS_ADMIN, so it must happen before the capabilities are dropped.  */
-  return ch->process->no_new_privileges;
-}
-
 /* CVE-2024-21626: a directory fd of silo's that survived into this point (a cgroup
- * directory, the private procfs) is a way out of the root for any path that goes
- * through /proc/self/fd/N.  Before anything from the config is looked up inside the
- * container, only stdio, the fds passed on (--preserve-fds, LISTEN_FDS: the caller's,
- * never close-on-exec) and our two sockets stay open.  close_range, not a walk of
- * /proc/self/fd: this /proc is the container's.  */
-static int
-close_inherited_fds (struct child *ch, struct silo_error **err)
-{
-  int passed = ch->c->opts->preserve_fds + ch->c->listen_fds;
-  _cleanup_free_ int *keep = xmalloc0 ((size_t) (passed + 3) * sizeof (int));
-  size_t n = 0;
-
-  silo_closep (&ch->procfd);
-  silo_closep (&ch->rootfd);
-  for (int fd = 3; fd < 3 + passed; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags >= 0 && !(flags & FD_CLOEXEC))
-        keep[n++] = fd;
-    }
-  keep[n++] = ch->sync;
-  keep[n++] = ch->c->start_listen;
-  if (ch->c->seccomp_agent >= 0)
-    keep[n++] = ch->c->seccomp_agent;
-  return silo_close_fds_except (keep, n, err);
-}
-
-/* The program compiled before the clone; a notify listener goes to the agent at once,
- * before anything else could be waiting on it.  */
-static int
-install_seccomp (struct child *ch, struct silo_error **err)
-{
-  _cleanup_close_ int listener = -1;
-  int r;
-
-  if (silo_seccomp_install (&ch->c->seccomp, &listener, err) < 0)
-    return -1;
-  if (listener < 0)
-    return 0;
-  r = silo_seccomp_agent_send (ch->c->seccomp_agent, ch->agent_state, listener, err);
-  silo_closep (&ch->c->seccomp_agent);
-  return r;
-}
-
+ * directory, the private procfs) would be a way out of the root through
+ * /proc/self/fd/N: process-setup.c closes all but stdio, the passed fds and these.  */
 static int
 setup_process (struct child *ch, struct silo_error **err)
 {
-  const oci_process *p = ch->process;
-  _cleanup_close_ int rootfd = -1;
+  int keep[] = { ch->sync, ch->c->start_listen, ch->c->seccomp_agent };
 
-  if (close_inherited_fds (ch, err) < 0)
+  silo_closep (&ch->procfd);
+  silo_closep (&ch->rootfd);
+  ch->setup = (struct silo_process_setup) {
+    .process = ch->process, .silo_exe = &ch->c->silo_exe, .seccomp = &ch->c->seccomp,
+    .seccomp_agent = ch->c->seccomp_agent, .agent_state = ch->agent_state,
+    .new_keyring = !ch->c->opts->no_new_keyring, .keep = keep, .n_keep = SILO_ARRAY_SIZE (keep),
+    .passed_fds = ch->c->opts->preserve_fds + ch->c->listen_fds,
+  };
+  if (silo_process_setup_enter (&ch->setup, err) < 0)
     return -1;
-  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0)
-    return silo_fail (err, errno, "open the container's root");
-  /* As root, before seccomp: openat2 may not be in the profile.  */
-  if (silo_enter_cwd (rootfd, p->cwd, err) < 0
-      || silo_program_resolve (rootfd, p, &ch->c->silo_exe, &ch->program, err) < 0)
-    return -1;
-  silo_closep (&rootfd);
-  if (silo_rlimits_apply (p, err) < 0)
-    return -1;
-  if (!ch->c->opts->no_new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
-      && errno != ENOSYS)
-    return silo_fail (err, errno, "create a session keyring (use --no-new-keyring to share silo's)");
-  if (!seccomp_after_start (ch) && install_seccomp (ch, err) < 0)
-    return -1;
-  if (silo_caps_drop_bounding (p->capabilities, err) < 0)
-    return -1;
-  if (silo_process_set_identity (p, err) < 0 || silo_caps_apply (p->capabilities, err) < 0)
-    return -1;
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return silo_fail (err, errno, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
-  return 0;
+  return silo_process_setup_credentials (&ch->setup, err);
 }
 
 static void
@@ -390,9 +327,9 @@ start_and_exec (struct child *ch)
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
                                    ch->hook_state_created, &err) < 0)
     child_fail (ch, err);
-  if (seccomp_after_start (ch) && install_seccomp (ch, &err) < 0)
+  if (silo_process_setup_finish (&ch->setup, &err) < 0)
     child_fail (ch, err);
-  silo_program_exec (&ch->program, &err);
+  silo_program_exec (&ch->setup.program, &err);
   child_fail (ch, err);
 }
 

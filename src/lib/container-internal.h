@@ -54,8 +54,24 @@ void silo_creation_release (struct silo_creation *c);
 int silo_start_init (int dirfd, silo_state *s, struct silo_error **err);
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
+/* --pid-file: the pid as text, written atomically next to the file.  */
+int silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err);
 
-/* run.c: wait for the init, relaying the terminal and forwarding signals.  */
-int silo_run_wait (struct silo_creation *c, int *exit_status, struct silo_error **err);
+/* exec-process.c: the process `exec` runs (caller frees with oci_process_free).
+ * userns: the container has a user namespace (capabilities are then checked against
+ * its full bounding set).  */
+int silo_exec_process (const silo_state *s, const struct silo_exec_options *o, bool userns,
+                       oci_process **out, struct silo_error **err);
+
+/* run.c: wait for a foreground process (run's init, exec's process), relaying its
+ * terminal and forwarding signals; *exit_status is its code, 128+N after signal N.  The
+ * pty master is closed when the terminal goes away.  */
+struct silo_foreground
+{
+  pid_t pid;
+  int pidfd;
+  int pty_master;              /* -1 without a terminal */
+};
+int silo_foreground_wait (struct silo_foreground *f, int *exit_status, struct silo_error **err);
 
 #endif

@@ -158,7 +158,10 @@ silo_container_run (const struct silo_context *ctx, const char *id,
     {
       /* Let other commands (kill, state) in while we wait.  */
       flock (c.dirfd, LOCK_UN);
-      ret = silo_run_wait (&c, exit_status, err);
+      struct silo_foreground f = { c.spawn.pid, c.spawn.pidfd, c.pty_master };
+
+      ret = silo_foreground_wait (&f, exit_status, err);
+      c.pty_master = f.pty_master;
       if (ret == 0 && !opts->keep)
         {
           flock (c.dirfd, LOCK_EX);

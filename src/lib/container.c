@@ -112,21 +112,13 @@ validate_terminal (struct silo_creation *c, struct silo_error **err)
 static int
 refuse_unsupported (const oci_config *cfg, struct silo_error **err)
 {
-  const oci_process *p = cfg->process;
   const oci_linux *l = cfg->linux_;
   const char *field = NULL;
 
-  if (p->scheduler != NULL)
-    field = "process.scheduler";
-  else if (p->io_priority != NULL)
-    field = "process.ioPriority";
-  else if (p->exec_cpu_affinity != NULL)
-    field = "process.execCPUAffinity";
-  else if (p->apparmor_profile != NULL)
-    field = "process.apparmorProfile";
-  else if (p->selinux_label != NULL)
-    field = "process.selinuxLabel";
-  else if (l != NULL && l->mount_label != NULL)
+  /* process.execCPUAffinity is for `exec` only: the init is not such a process.  */
+  if (silo_process_check_supported (cfg->process, err) < 0)
+    return -1;
+  if (l != NULL && l->mount_label != NULL)
     field = "linux.mountLabel";
   else if (l != NULL && l->intel_rdt != NULL)
     field = "linux.intelRdt";
@@ -529,8 +521,8 @@ serve_child (struct silo_creation *c, struct silo_error **err)
     }
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, struct silo_error **err)
+int
+silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err)
 {
   _cleanup_free_ char *dir = xstrdup (path);
   _cleanup_free_ char *text = xasprintf ("%d", (int) pid);
@@ -568,7 +560,7 @@ finish_created (struct silo_creation *c, struct silo_error **err)
   c->state->status = xstrdup ("created");
   if (silo_state_save (c->dirfd, c->state, err) < 0)
     return -1;
-  if (c->opts->pid_file != NULL && write_pid_file (c->opts->pid_file, c->state->pid, err) < 0)
+  if (c->opts->pid_file != NULL && silo_write_pid_file (c->opts->pid_file, c->state->pid, err) < 0)
     return -1;
   return 0;
 }

@@ -48,6 +48,37 @@ int silo_container_run (const struct silo_context *ctx, const char *id,
                         const struct silo_create_options *opts, int *exit_status,
                         struct silo_error **err);
 
+/* `exec`: a new process in a created, running (or, with ignore_paused, paused)
+ * container: in all of its namespaces, its cgroup, its root, with its seccomp filter.
+ * The process is the container's own (process of its config) with args replaced and the
+ * flags applied, or, with process_path, the runtime-spec process object in that file
+ * (the flags then do not apply, as with runc).  */
+struct silo_exec_options
+{
+  const char *process_path;    /* --process FILE */
+  char **args;                 /* CMD ARGS...; NULL-terminated */
+  const char *console_socket;  /* receives the pty master (detached, with a terminal) */
+  int tty;                     /* -t: 1, --tty=false: 0, not given: -1 (no terminal) */
+  const char *cwd;
+  char **env;                  /* -e KEY=VALUE..., NULL-terminated; later ones win */
+  const char *user;            /* -u UID[:GID] */
+  char **additional_gids;      /* -g GID..., NULL-terminated */
+  char **caps;                 /* -c CAP_X..., added to bounding, effective, permitted */
+  bool no_new_privs;
+  const char *apparmor;
+  const char *process_label;
+  bool detach;
+  const char *pid_file;
+  int preserve_fds;
+  const char *cgroup;          /* [CONTROLLER:]PATH below the container's cgroup */
+  bool ignore_paused;
+};
+
+/* *exit_status: the process's exit code (128+N after signal N); 0 when detached.  */
+int silo_container_exec (const struct silo_context *ctx, const char *id,
+                         const struct silo_exec_options *opts, int *exit_status,
+                         struct silo_error **err);
+
 /* The runtime state as runc prints it (pretty JSON text, caller frees).  */
 int silo_container_state (const struct silo_context *ctx, const char *id, char **json,
                           struct silo_error **err);

@@ -2,6 +2,7 @@
 libsilo_a_SOURCES += \
 	src/lib/process.c src/lib/process.h \
 	src/lib/program.c src/lib/program.h \
+	src/lib/process-setup.c src/lib/process-setup.h \
 	src/lib/caps.c src/lib/caps.h \
 	src/lib/seccomp.c src/lib/seccomp.h src/lib/seccomp-internal.h \
 	src/lib/seccomp-filter.c src/lib/seccomp-notify.c \

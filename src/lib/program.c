@@ -356,9 +356,72 @@ strv_view (char **items, size_t n)
   return v;
 }
 
+static bool
+env_has (const oci_process *p, const char *key)
+{
+  size_t len = strlen (key);
+
+  for (size_t i = 0; i < p->n_env; i++)
+    if (strncmp (p->env[i], key, len) == 0 && p->env[i][len] == '=')
+      return true;
+  return false;
+}
+
+/* The home directory of uid in the container's /etc/passwd ("name:x:uid:gid:gecos:home:
+ * shell" lines), or NULL.  */
+static char *
+passwd_home (int rootfd, uint32_t uid)
+{
+  _cleanup_close_ int fd = silo_openat2 (rootfd, "/etc/passwd", O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, IN_ROOT);
+  _cleanup_free_ char *text = NULL;
+  char *save = NULL;
+  struct stat st;
+  size_t len;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > (1 << 22)
+      || read_fd_all (fd, &text, &len, NULL) < 0)
+    return NULL;
+  for (char *line = strtok_r (text, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
+    {
+      char *field[7] = { NULL }, *p = line;
+      long long id;
+
+      for (int i = 0; i < 7 && p != NULL; i++)
+        {
+          field[i] = p;
+          p = strchr (p, ':');
+          if (p != NULL)
+            *p++ = '\0';
+        }
+      if (field[5] != NULL && parse_long (field[2], &id) == 0 && id == (long long) uid
+          && field[5][0] != '\0')
+        return xstrdup (field[5]);
+    }
+  return NULL;
+}
+
+static char **
+environment (int rootfd, const oci_process *p, char **home)
+{
+  char **v = xmalloc0 ((p->n_env + 2) * sizeof (char *));
+  _cleanup_free_ char *dir = NULL;
+
+  if (p->n_env > 0)
+    memcpy (v, p->env, p->n_env * sizeof (char *));
+  if (!env_has (p, "HOME"))
+    {
+      dir = passwd_home (rootfd, p->user.uid);
+      *home = xasprintf ("HOME=%s", dir != NULL ? dir : "/");
+      v[p->n_env] = *home;
+    }
+  return v;
+}
+
 void
 silo_program_release (struct silo_program *prog)
 {
+  free (prog->home);
+  prog->home = NULL;
   free (prog->path);
   free (prog->argv);
   free (prog->envp);
@@ -389,7 +452,7 @@ silo_program_resolve (int rootfd, const oci_process *p, const struct stat *silo_
       return -1;
     }
   out->argv = strv_view (p->args, p->n_args);
-  out->envp = strv_view (p->env, p->n_env);
+  out->envp = environment (rootfd, p, &out->home);
   return 0;
 }
 

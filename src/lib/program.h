@@ -21,6 +21,9 @@
  *   at the end of that chain are each resolved the same way and refused when they are
  *   silo's own binary (`silo_exe`: stat of /proc/self/exe on the host).  A missing
  *   interpreter or ELF loader is reported here, at create, with its name.
+ *   The environment is process.env, plus HOME when it has none, as runc and crun do: the
+ *   home directory of process.user.uid in the container's /etc/passwd (read through the
+ *   same kind of lookup), else "/".
  * silo_program_exec: execve(2) of the path that was found, with args and env.  By path,
  *   not by fd: the kernel then names the process after what was asked for (`sh`, not
  *   `busybox` or the fd number), scripts get a path their interpreter can open, and a
@@ -45,7 +48,8 @@ struct silo_program
   char *path;            /* what execve gets: the candidate that was found ("/bin/sh") */
   bool script;           /* starts with "#!" */
   const char *name;      /* args[0], for messages */
-  char **argv, **envp;   /* NULL-terminated; the strings belong to the oci_process */
+  char **argv, **envp;   /* NULL-terminated; the strings belong to the oci_process ... */
+  char *home;            /* ... but this one: "HOME=..." added to envp, or NULL */
 };
 
 int silo_enter_cwd (int rootfd, const char *cwd, struct silo_error **err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* silo: foreground `run` — wait for the init, forwarding signals to it and relaying its
- * terminal (raw mode on ours, SIGWINCH → resize, restored on exit).  */
+/* silo: a foreground process (`run`'s init, `exec`'s process) — wait for it, forwarding
+ * signals to it and relaying its terminal (raw mode on ours, SIGWINCH → resize, restored
+ * on exit).  */
 #include "container-internal.h"
 
 #include <errno.h>
@@ -55,7 +56,7 @@ relay (int from, int to)
 }
 
 static void
-handle_signals (struct silo_creation *c, int sigfd)
+handle_signals (struct silo_foreground *f, int sigfd)
 {
   struct signalfd_siginfo si;
 
@@ -66,11 +67,11 @@ handle_signals (struct silo_creation *c, int sigfd)
         continue;
       if (sig == SIGWINCH)
         {
-          if (c->pty_master >= 0)
-            silo_terminal_copy_size (STDIN_FILENO, c->pty_master);
+          if (f->pty_master >= 0)
+            silo_terminal_copy_size (STDIN_FILENO, f->pty_master);
           continue;
         }
-      silo_pidfd_send_signal (c->spawn.pidfd, sig, NULL);
+      silo_pidfd_send_signal (f->pidfd, sig, NULL);
     }
 }
 
@@ -90,16 +91,16 @@ reap (pid_t pid, int *exit_status, struct silo_error **err)
 }
 
 static int
-wait_loop (struct silo_creation *c, int sigfd, int *exit_status, struct silo_error **err)
+wait_loop (struct silo_foreground *f, int sigfd, int *exit_status, struct silo_error **err)
 {
-  bool stdin_open = c->pty_master >= 0;
+  bool stdin_open = f->pty_master >= 0;
 
   for (;;)
     {
       struct pollfd fds[4] = {
-        { .fd = c->spawn.pidfd, .events = POLLIN },
+        { .fd = f->pidfd, .events = POLLIN },
         { .fd = sigfd, .events = POLLIN },
-        { .fd = c->pty_master, .events = POLLIN },
+        { .fd = f->pty_master, .events = POLLIN },
         { .fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
       };
       if (poll (fds, 4, -1) < 0)
@@ -109,23 +110,23 @@ wait_loop (struct silo_creation *c, int sigfd, int *exit_status, struct silo_err
           return silo_fail (err, errno, "poll");
         }
       if (fds[1].revents)
-        handle_signals (c, sigfd);
-      if (fds[2].revents && !relay (c->pty_master, STDOUT_FILENO))
-        silo_closep (&c->pty_master);
-      if (fds[3].revents && !relay (STDIN_FILENO, c->pty_master))
+        handle_signals (f, sigfd);
+      if (fds[2].revents && !relay (f->pty_master, STDOUT_FILENO))
+        silo_closep (&f->pty_master);
+      if (fds[3].revents && !relay (STDIN_FILENO, f->pty_master))
         stdin_open = false;
       if (fds[0].revents)
         {
           /* drain what the container wrote before it exited */
-          while (c->pty_master >= 0 && poll (&fds[2], 1, 0) > 0 && relay (c->pty_master, STDOUT_FILENO))
+          while (f->pty_master >= 0 && poll (&fds[2], 1, 0) > 0 && relay (f->pty_master, STDOUT_FILENO))
             ;
-          return reap (c->spawn.pid, exit_status, err);
+          return reap (f->pid, exit_status, err);
         }
     }
 }
 
 int
-silo_run_wait (struct silo_creation *c, int *exit_status, struct silo_error **err)
+silo_foreground_wait (struct silo_foreground *f, int *exit_status, struct silo_error **err)
 {
   sigset_t old;
   struct termios saved;
@@ -135,12 +136,12 @@ silo_run_wait (struct silo_creation *c, int *exit_status, struct silo_error **er
 
   if (sigfd < 0)
     return -1;
-  if (c->pty_master >= 0 && isatty (STDIN_FILENO))
+  if (f->pty_master >= 0 && isatty (STDIN_FILENO))
     {
-      silo_terminal_copy_size (STDIN_FILENO, c->pty_master);
+      silo_terminal_copy_size (STDIN_FILENO, f->pty_master);
       raw = silo_terminal_make_raw (STDIN_FILENO, &saved, NULL) == 0;
     }
-  ret = wait_loop (c, sigfd, exit_status, err);
+  ret = wait_loop (f, sigfd, exit_status, err);
   if (raw)
     silo_terminal_restore (STDIN_FILENO, &saved);
   sigprocmask (SIG_SETMASK, &old, NULL);

@@ -10,7 +10,7 @@
  *   SYNC_GO ───────────────────────────▶  join/unshare namespaces, mounts
  *                               ◀──────── SYNC_HOOKS_REQUEST
  *   prestart + createRuntime hooks
- *   SYNC_HOOKS_DONE (state json) ──────▶  createContainer hooks, pty
+ *   SYNC_HOOKS_DONE (3 state docs) ────▶  createContainer hooks, pty
  *                               ◀──────── SYNC_PTY (master fd, SCM_RIGHTS)
  *                                         pivot_root, process setup
  *                               ◀──────── SYNC_CREATED; block in accept() on start.sock
@@ -22,6 +22,10 @@
  *
  * `start` connects to <state dir>/start.sock; the init answers nothing on success (the
  * connection closes at execve: O_CLOEXEC) or one SYNC_ERROR packet.
+ *
+ * `exec` uses the same socketpair protocol with its one child: SYNC_GO (payload: the
+ * seccomp agent's state, "" without one) once the child is in its cgroups, SYNC_PTY, then
+ * EOF at execve or SYNC_ERROR (docs/design.md, "exec").
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

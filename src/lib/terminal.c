@@ -68,6 +68,10 @@ silo_terminal_setup_slave (int slave, const oci_process *p, struct silo_error **
     return silo_fail (err, errno, "process.terminal: setsid");
   if (ioctl (slave, TIOCSCTTY, 0) < 0)
     return silo_fail (err, errno, "process.terminal: make the pty the controlling terminal");
+  /* The process's own terminal, as with runc and crun: a program that checks its tty's
+   * owner (ssh, su, script) must find its uid there.  The group stays devpts' (tty).  */
+  if (p != NULL && fchown (slave, p->user.uid, (gid_t) -1) < 0)
+    return silo_fail (err, errno, "process.terminal: give the pty to uid %u", p->user.uid);
   if (p != NULL && p->has_console_size)
     {
       struct winsize size = { .ws_row = (unsigned short) p->console_height,

@@ -6,7 +6,8 @@
  *   unlocks it and opens the peer with TIOCGPTPEER, so no /dev/pts/N path is looked up
  *   (a path the container could swap).  Both fds are close-on-exec.
  * silo_terminal_setup_slave: in the child: new session, the pty as controlling terminal,
- *   process.consoleSize when given, and the pty on fds 0, 1 and 2.
+ *   owned by process.user.uid, process.consoleSize when given, and the pty on fds 0, 1
+ *   and 2.
  * silo_terminal_send_fd / silo_terminal_recv_fd: one fd over an AF_UNIX socket
  *   (SCM_RIGHTS) with `name` as payload, in one message, as runc's recvtty, conmon and
  *   containerd read it.  The received fd is close-on-exec.

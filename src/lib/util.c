@@ -341,3 +341,39 @@ silo_check_trusted_fd (int fd, const char *what, const char *path, struct silo_e
                       (unsigned) (st.st_mode & 07777));
   return 0;
 }
+
+int
+silo_parse_cpu_list (const char *list, cpu_set_t *set, struct silo_error **err)
+{
+  const char *p = list;
+
+  CPU_ZERO (set);
+  while (*p != '\0')
+    {
+      char *end;
+      unsigned long first, last;
+
+      errno = 0;
+      first = strtoul (p, &end, 10);
+      last = first;
+      if (end == p || errno != 0)
+        break;
+      if (*end == '-')
+        {
+          p = end + 1;
+          last = strtoul (p, &end, 10);
+          if (end == p || errno != 0 || last < first)
+            break;
+        }
+      if (last >= CPU_SETSIZE)
+        return silo_fail (err, EINVAL, "cpu list `%s`: cpu %lu is above %d", list, last, CPU_SETSIZE - 1);
+      for (unsigned long c = first; c <= last; c++)
+        CPU_SET (c, set);
+      if (*end == '\0')
+        return 0;
+      if (*end != ',')
+        break;
+      p = end + 1;
+    }
+  return silo_fail (err, EINVAL, "`%s` is not a cpu list (like 0-3,6)", list);
+}

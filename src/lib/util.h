@@ -6,6 +6,7 @@
 #ifndef SILO_UTIL_H
 #define SILO_UTIL_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -82,6 +83,9 @@ char *rfc3339_now (void);
 /* Close every fd above 2 except those listed in keep (sorted in place): close_range(2)
  * over the gaps, no walk of /proc/self/fd (which may be a container's).  */
 int silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err);
+
+/* "0-3,6" -> a cpu set; an error names the list.  */
+int silo_parse_cpu_list (const char *list, cpu_set_t *set, struct silo_error **err);
 
 /* What silo trusts to hold its own records (state, cached seccomp filters) must belong to
  * silo's euid and not be writable by group or others: anything else could be forged.

@@ -51,6 +51,10 @@ build_helpers() {
 		$cc -D_GNU_SOURCE -O2 -Wall -o "$CACHE/bin/recvtty.tmp" "$TESTS_DIR/helpers/recvtty.c" &&
 			mv "$CACHE/bin/recvtty.tmp" "$CACHE/bin/recvtty" || return 1
 	fi
+	if [[ ! $CACHE/bin/subreaper -nt $TESTS_DIR/helpers/subreaper.c ]]; then
+		$cc -D_GNU_SOURCE -O2 -Wall -o "$CACHE/bin/subreaper.tmp" "$TESTS_DIR/helpers/subreaper.c" &&
+			mv "$CACHE/bin/subreaper.tmp" "$CACHE/bin/subreaper" || return 1
+	fi
 	if [[ ! $CACHE/bin/seccomp-agent -nt $TESTS_DIR/helpers/seccomp-agent.c ]]; then
 		$cc -D_GNU_SOURCE -O2 -Wall -o "$CACHE/bin/seccomp-agent.tmp" "$TESTS_DIR/helpers/seccomp-agent.c" &&
 			mv "$CACHE/bin/seccomp-agent.tmp" "$CACHE/bin/seccomp-agent" || return 1
@@ -86,6 +90,7 @@ prepare_cache() {
 	# the common case, without a lock: everything is built and newer than its sources
 	[[ $CACHE/bin/recvtty -nt $TESTS_DIR/helpers/recvtty.c &&
 		$CACHE/bin/seccomp-agent -nt $TESTS_DIR/helpers/seccomp-agent.c &&
+		$CACHE/bin/subreaper -nt $TESTS_DIR/helpers/subreaper.c &&
 		$CACHE/bin/silo-probe -nt $TESTS_DIR/helpers/silo-probe.c &&
 		$CACHE/rootfs/.stamp -nt $CACHE/bin/silo-probe ]] && return 0
 	mkdir -p "$CACHE"

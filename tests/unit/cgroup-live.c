@@ -28,6 +28,7 @@
 
 #include "cgroup-fixture.h"
 #include "cgroup/cgroup-internal.h"
+#include "pathsafe.h"
 #include "tap.h"
 #include "util.h"
 
@@ -415,6 +416,7 @@ static int
 mount_checks (const struct silo_cgroup *cg, const char *root)
 {
   _cleanup_close_ int rootfd = -1;
+  int target = -1;
   struct silo_error *err = NULL;
   int failed = 0;
   char *p, *self;
@@ -425,8 +427,10 @@ mount_checks (const struct silo_cgroup *cg, const char *root)
     return 0xff;
   /* Opened in the new namespace, as silo's child does: a mount can only go on its own.  */
   rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (silo_cgroup_mount_in_container (cg, rootfd, "/sys/fs/cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                                      false, &err) < 0)
+  target = silo_mkdirs_in_root (rootfd, "/sys/fs/cgroup", 0755, &err);
+  if (target < 0
+      || silo_cgroup_mount_in_container (cg, target, "/sys/fs/cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                         false, &err) < 0)
     printf ("#   %s\n", err->msg), failed |= 1;
   p = xasprintf ("%s/sys/fs/cgroup/devices/devices.list", root);
   failed |= exists (p) ? 0 : 2;
@@ -438,8 +442,11 @@ mount_checks (const struct silo_cgroup *cg, const char *root)
   failed |= statvfs (p, &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NOSUID) ? 0 : 8;
   free (p);
   silo_error_freep (&err);
+  if (target >= 0)
+    close (target);
   if (silo_cgroup_enter (cg, getpid (), false, &err) < 0 || unshare (CLONE_NEWCGROUP) < 0
-      || silo_cgroup_mount_in_container (cg, rootfd, "/cg", 0, true, &err) < 0)
+      || (target = silo_mkdirs_in_root (rootfd, "/cg", 0755, &err)) < 0
+      || silo_cgroup_mount_in_container (cg, target, "/cg", 0, true, &err) < 0)
     printf ("#   %s\n", err ? err->msg : strerror (errno)), failed |= 16;
   self = xasprintf ("%d\n", (int) getpid ());
   p = xasprintf ("%s/cg/%s/cgroup.procs", root, ref);

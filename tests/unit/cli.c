@@ -173,9 +173,9 @@ static void
 test_man_page (void)
 {
   static const struct silo_cmd *const commands[] = {
-    &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_state, &silo_cmd_kill,
-    &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume, &silo_cmd_update,
-    &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
+    &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_exec, &silo_cmd_state,
+    &silo_cmd_kill, &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume,
+    &silo_cmd_update, &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
   };
   _cleanup_error_ struct silo_error *err = NULL;
   const char *srcdir = getenv ("srcdir");   /* set by automake's test harness */

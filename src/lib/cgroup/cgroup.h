@@ -59,6 +59,13 @@ int silo_cgroup_v2_fd (const struct silo_cgroup *cg);
  * it in the cgroup2 one.  */
 int silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err);
 
+/* `exec`: move pid into the container's cgroup of every hierarchy, or with sub
+ * ("[CONTROLLER:]PATH", --cgroup) into the existing cgroup PATH below it (in the
+ * hierarchies holding CONTROLLER, when given).  A cgroup2 cgroup that is no longer a leaf
+ * (the kernel answers EBUSY) is replaced by the cgroup the init is in now, below it.  */
+int silo_cgroup_enter_exec (const struct silo_cgroup *cg, pid_t pid, const char *sub, pid_t init,
+                            struct silo_error **err);
+
 /* Copies of {controller, host directory} for the state file; the caller frees them
  * (silo_state_free does).  Controllers: "cpu", "cpu,cpuacct", "name=systemd", and
  * "unified" for the cgroup2 mount.  */

@@ -6,7 +6,7 @@ libsilo_a_SOURCES += \
 	src/lib/cgroup/resources-convert.c src/lib/cgroup/resources.c \
 	src/lib/cgroup/v1.c src/lib/cgroup/v2.c \
 	src/lib/cgroup/devices-v1.c src/lib/cgroup/devices-ebpf.c \
-	src/lib/cgroup/stats.c src/lib/cgroup/container-mount.c
+	src/lib/cgroup/stats.c src/lib/cgroup/container-mount.c src/lib/cgroup/exec.c
 
 # Pure logic: mountinfo layouts, cgroupsPath, device rules and their eBPF program,
 # validation, layout checks, statistics parsers and JSON.
