@@ -182,3 +182,16 @@ sorted_device_list() {
 	refute_line 'a *:* rwm'
 	assert_line 'c 1:3 rwm'
 }
+
+# linux.intelRdt needs a mounted resctrl filesystem (Intel RDT, AMD PQoS): the spec wants
+# an error without one.  The layout silo writes is checked in tests/unit/resctrl.c.
+@test "linux.intelRdt: a host without resctrl gets a clear error and nothing is left" {
+	! grep -q ' - resctrl ' /proc/self/mountinfo || skip "this host has resctrl mounted"
+	cfg '.linux.intelRdt = {closID: "guaranteed", l3CacheSchema: "L3:0=7f0"}'
+	run_container -- 'true'
+	if is_silo; then
+		assert_one_line_error 'linux.intelRdt: no resctrl filesystem is mounted'
+	else
+		assert_failure
+	fi
+}

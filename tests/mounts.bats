@@ -191,3 +191,15 @@ add_cgroup_mount() {
 	assert_output "/${TOKEN}escape"
 	[[ ! -e /${TOKEN}escape ]] || { rmdir "/${TOKEN}escape"; fail "the mount target escaped to the host"; }
 }
+
+# runc and crun make the target of a destination that is a symlink to nowhere, inside the
+# rootfs (an image's /var/run -> /run with no /run, say).
+@test "mounts: a destination through a dangling symlink is made inside the rootfs" {
+	ln -s /made-here "$ROOTFS/dangling"
+	add_mount '{"destination": "/dangling/sub", "type": "tmpfs", "source": "tmpfs"}'
+	run_container -- 'grep -c " /made-here/sub " /proc/self/mountinfo'
+	assert_success
+	assert_output 1
+	[[ -d $ROOTFS/made-here/sub ]] || fail "the target was not made in the rootfs"
+	[[ ! -e /made-here ]] || fail "the target was made on the host"
+}

@@ -130,3 +130,50 @@ setup() {
 	assert_line --regexp '^ +0 +100000 +65536$'
 	assert_equal "$(grep -cE '^ +0 +100000 +65536$' <<<"$output")" 2
 }
+
+# runtime-spec: a namespace type that linux.namespaces does not list is the runtime's.
+# Without a mount namespace silo mounts nothing (the host's table must not change) and
+# enters the rootfs with chroot.
+@test "namespaces: a type not listed is inherited from the runtime, the mount namespace too" {
+	local ns pid before
+	cfg '.linux.namespaces = [] | del(.hostname)'
+	set_args sleep 600
+	before=$(grep -c . /proc/self/mountinfo)
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	if is_silo; then
+		grep -q 'no mount namespace' <<<"$stderr" || fail "no warning about the mounts: $stderr"
+	fi
+	pid=$(state_field "$ID" pid)
+	for ns in cgroup ipc mnt net pid user uts; do
+		assert_equal "$ns: $(readlink "/proc/$pid/ns/$ns")" "$ns: $(readlink "/proc/self/ns/$ns")"
+	done
+	assert_equal "$(grep -c . /proc/self/mountinfo)" "$before"
+	[[ $(stat -L -c %d:%i "/proc/$pid/root") == $(stat -c %d:%i "$ROOTFS") ]] ||
+		fail "the container's root is not its rootfs"
+}
+
+# linux.netDevices: a host interface moved into the container's network namespace and
+# renamed there.  A veth pair (the kernel may lack the dummy driver); when the
+# container's namespace goes, the kernel destroys the pair.
+@test "linux.netDevices: a host interface moves into the container under its new name" {
+	command -v ip >/dev/null || skip "no ip(8) to make a veth pair"
+	local host=sv${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}x$$ peer
+	host=${host:0:12}
+	peer=${host}p
+	ip link add "$host" type veth peer name "$peer" 2>/dev/null || skip "this kernel cannot make a veth pair"
+	cfg --arg dev "$host" '.linux.netDevices = {($dev): {name: "ctr0"}}'
+	run_container -- 'ls /sys/class/net'
+	assert_success
+	assert_output $'ctr0\nlo'
+	run ip link show "$host"
+	assert_failure
+	ip link del "$peer" 2>/dev/null || true
+	# refused: a device the host does not have; no network namespace of its own
+	cfg '.linux.netDevices = {"no-such-dev0": {}}'
+	run_container -- 'true'
+	assert_one_line_error 'no network device `no-such-dev0`'
+	cfg --arg dev lo '.linux.netDevices = {($dev): {}} | .linux.namespaces |= map(select(.type != "network"))'
+	run_container -- 'true'
+	assert_one_line_error 'netDevices: needs a network namespace'
+}

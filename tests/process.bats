@@ -84,16 +84,6 @@ close_extra_fds_for_real() {
 	assert_output /work/dir
 }
 
-@test "process: a missing cwd is created (runc) or refused naming process.cwd" {
-	cfg '.process.cwd = "/work/dir"'
-	run_container -- 'pwd'
-	if ((status == 0)); then
-		assert_output /work/dir
-	else
-		grep -q 'process\.cwd' <<<"$stderr" || fail "the error does not name process.cwd: $stderr"
-	fi
-}
-
 @test "process: env" {
 	cfg '.process.env += ["SILO_A=one", "SILO_B=two words"]'
 	run_container -- 'echo "$SILO_A|$SILO_B|$PATH"'
@@ -223,4 +213,86 @@ close_extra_fds_for_real() {
 	run --separate-stderr rt_create "$ID"
 	assert_one_line_error 'pid_max'
 	assert_equal "$(cat /proc/sys/kernel/pid_max)" "$before"
+}
+
+# runc and crun give the process its stdio (pipes, files), so that a non-root process can reopen
+# /proc/self/fd/N; the caller's devices (/dev/null here) are left alone.
+@test "process: stdio belongs to the process's user; /dev/null does not" {
+	cfg '.process.user = {uid: 1000, gid: 1000}'
+	set_args sh -c 'stat -L -c "%u:%g" /proc/self/fd/1; stat -L -c "%u" /proc/self/fd/0; echo reopened >/proc/self/fd/2'
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output $'1000:1000\n0'
+	assert_equal "$stderr" reopened
+	assert_equal "$(stat -c %u /dev/null)" 0
+}
+
+@test "process: a missing cwd is made, as runc and crun do" {
+	cfg '.process.cwd = "/new/work/dir"'
+	run_container -- 'pwd'
+	assert_success
+	assert_output /new/work/dir
+	[[ -d $ROOTFS/new/work/dir ]] || fail "not made in the rootfs"
+}
+
+# /proc/self/stat: field 19 nice, 41 policy (0 other, 3 batch, 5 idle, 2 rr).
+@test "process.scheduler: the policy and nice value the process runs with" {
+	cfg '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
+	run_container -- 'cut -d" " -f19,41 /proc/self/stat'
+	assert_success
+	assert_output '7 3'
+	cfg '.process.scheduler = {policy: "SCHED_RR", priority: 5}'
+	# cgroup v1 realtime group scheduling gives a new cgroup no realtime time
+	[[ ! -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]] ||
+		cfg '.linux.resources.cpu.realtimePeriod = 1000000 | .linux.resources.cpu.realtimeRuntime = 10000'
+	run_container -- 'cut -d" " -f18,41 /proc/self/stat'
+	assert_success
+	assert_output '-6 2'
+}
+
+@test "process.scheduler: what the kernel would refuse is refused with the field" {
+	local bad
+	for bad in '{policy: "SCHED_FIFO"}' '{policy: "SCHED_OTHER", priority: 3}' '{policy: "SCHED_ISO"}' \
+		'{policy: "SCHED_DEADLINE", runtime: 2000000, deadline: 1000000, period: 3000000}' \
+		'{policy: "SCHED_BATCH", nice: 30}'; do
+		cfg ".process.scheduler = $bad"
+		run_container -- 'true'
+		assert_failure
+		if is_silo; then
+			assert_one_line_error 'process\.scheduler'
+		fi
+	done
+}
+
+@test "process.ioPriority: ionice shows the class and level" {
+	cfg '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0}'
+	run_container -- 'ionice -p $$'
+	assert_success
+	assert_output --regexp 'idle'
+	cfg '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	run_container -- 'ionice -p $$'
+	assert_output --regexp 'best.effort.*6|be.*6'
+}
+
+@test "linux.personality: LINUX32 makes uname report a 32-bit machine" {
+	[[ $(uname -m) == x86_64 ]] || skip "the 32-bit name checked here is x86's"
+	cfg '.linux.personality = {domain: "LINUX32"}'
+	run_container -- 'uname -m'
+	assert_success
+	assert_output i686
+}
+
+@test "linux.memoryPolicy: the mode and nodes the process's memory follows" {
+	[[ -r /proc/self/numa_maps && -d /sys/devices/system/node/node0 ]] || skip "no NUMA support in this kernel"
+	cfg '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0"}'
+	run_container -- 'grep -c "interleave:0" /proc/self/numa_maps'
+	assert_success
+	[[ $output -gt 0 ]] || fail "no mapping follows the policy: $output"
+	cfg '.linux.memoryPolicy = {mode: "MPOL_BIND"}'
+	run_container -- 'true'
+	assert_one_line_error 'memoryPolicy.nodes: MPOL_BIND needs nodes'
+	cfg '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "4000"}'
+	run_container -- 'true'
+	assert_one_line_error 'memoryPolicy'
 }

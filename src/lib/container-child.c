@@ -211,6 +211,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     .cgroupns = ch->c->plan.new_ns[OCI_NS_CGROUP] || ch->c->plan.join_fd[OCI_NS_CGROUP] >= 0,
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,
+    .mount_ns = ch->c->plan.new_ns[OCI_NS_MOUNT] || ch->c->plan.join_fd[OCI_NS_MOUNT] >= 0,
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)
@@ -240,9 +241,11 @@ setup_process (struct child *ch, struct silo_error **err)
   silo_closep (&ch->procfd);
   silo_closep (&ch->rootfd);
   ch->setup = (struct silo_process_setup) {
-    .process = ch->process, .silo_exe = &ch->c->silo_exe, .seccomp = &ch->c->seccomp,
+    .process = ch->process, .linux_ = ch->config->linux_, .silo_exe = &ch->c->silo_exe,
+    .seccomp = &ch->c->seccomp,
     .seccomp_agent = ch->c->seccomp_agent, .agent_state = ch->agent_state,
-    .new_keyring = !ch->c->opts->no_new_keyring, .keep = keep, .n_keep = SILO_ARRAY_SIZE (keep),
+    .new_keyring = !ch->c->opts->no_new_keyring, .create_cwd = true,
+    .keep = keep, .n_keep = SILO_ARRAY_SIZE (keep),
     .passed_fds = ch->c->opts->preserve_fds + ch->c->listen_fds,
   };
   if (silo_process_setup_enter (&ch->setup, err) < 0)

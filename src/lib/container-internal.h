@@ -35,6 +35,7 @@ struct silo_creation
   struct stat silo_exe;        /* silo's own binary, refused as the container's program */
   struct silo_seccomp_filter seccomp;  /* compiled before the clone; the init installs it */
   int seccomp_agent;           /* connected to linux.seccomp.listenerPath, or -1 */
+  char *resctrl;               /* the resctrl mount, with linux.intelRdt */
   int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
   struct silo_spawn spawn;
   int pty_master;

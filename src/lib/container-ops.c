@@ -24,6 +24,7 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "log.h"
+#include "resctrl.h"
 #include "spawn.h"
 #include "state.h"
 #include "sync.h"
@@ -262,6 +263,21 @@ kill_init_and_wait (silo_state *s, struct silo_error **err)
   return 0;
 }
 
+/* linux.intelRdt: the group silo made for this container goes with it.  */
+static void
+remove_resctrl_group (const silo_state *s)
+{
+  const oci_linux *l = s->config->linux_;
+  _cleanup_free_ char *mount = NULL;
+  struct silo_error *err = NULL;
+
+  if (l == NULL || l->intel_rdt == NULL)
+    return;
+  if (silo_resctrl_find (&mount, &err) < 0 || silo_resctrl_remove (mount, s->id, l->intel_rdt, &err) < 0)
+    silo_log_warning ("%s", err->msg);
+  silo_error_free (err);
+}
+
 int
 silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err)
 {
@@ -285,6 +301,7 @@ silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_
     return -1;
   if (s->started || s->pid > 0)
     run_poststop (s);
+  remove_resctrl_group (s);
   return silo_state_remove_dir (ctx->root, s->id, err);
 }
 

@@ -31,7 +31,10 @@
 #include "fault.h"
 #include "hooks.h"
 #include "log.h"
+#include "netlink.h"
 #include "process.h"
+#include "resctrl.h"
+#include "scheduling.h"
 #include "signals.h"
 #include "seccomp.h"
 #include "state.h"
@@ -120,20 +123,28 @@ refuse_unsupported (const oci_config *cfg, struct silo_error **err)
     return -1;
   if (l != NULL && l->mount_label != NULL)
     field = "linux.mountLabel";
-  else if (l != NULL && l->intel_rdt != NULL)
-    field = "linux.intelRdt";
-  else if (l != NULL && l->n_net_devices > 0)
-    field = "linux.netDevices";
-  else if (l != NULL && l->memory_policy != NULL)
-    field = "linux.memoryPolicy";
-  else if (l != NULL && l->personality != NULL)
-    field = "linux.personality";
   for (size_t i = 0; field == NULL && i < cfg->n_mounts; i++)
     if (cfg->mounts[i].n_uid_mappings > 0 || cfg->mounts[i].n_gid_mappings > 0)
       return silo_fail (err, ENOTSUP, "mounts[%zu].uidMappings: idmapped mounts are not supported by silo yet", i);
   if (field != NULL)
     return silo_fail (err, ENOTSUP, "%s: not supported by silo yet; remove it from config.json", field);
   return 0;
+}
+
+/* No mount namespace: the runtime's is the container's (runtime-spec: a namespace type
+ * not listed is inherited), so silo mounts nothing and enters the rootfs with chroot.
+ * What the config asked of mounts cannot be done then: say so.  */
+static void
+warn_without_mount_namespace (const oci_config *cfg)
+{
+  const oci_linux *l = cfg->linux_;
+
+  if (cfg->n_mounts > 0 || (l != NULL && (l->n_masked_paths > 0 || l->n_readonly_paths > 0))
+      || (cfg->root != NULL && cfg->root->readonly))
+    silo_log_warning ("linux.namespaces has no mount namespace: the container shares the "
+                      "runtime's, so silo makes no mounts there (mounts, maskedPaths, "
+                      "readonlyPaths and root.readonly do not apply) and enters root.path "
+                      "with chroot");
 }
 
 /* Validated and compiled before anything is made: the init only installs the program
@@ -180,7 +191,7 @@ validate_config (struct silo_creation *c, struct silo_error **err)
     return silo_fail (err, EPERM, "silo must run as root: rootless containers are not supported yet");
   if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
     return -1;
-  if (refuse_unsupported (cfg, err) < 0)
+  if (refuse_unsupported (cfg, err) < 0 || silo_sched_validate (cfg->process, cfg->linux_, err) < 0)
     return -1;
   if (silo_sysctl_validate (cfg, err) < 0)
     return -1;
@@ -198,7 +209,12 @@ validate_config (struct silo_creation *c, struct silo_error **err)
     return silo_fail (err, EINVAL, "%s: needs a uts namespace in linux.namespaces",
                       cfg->hostname != NULL ? "hostname" : "domainname");
   if (!c->plan.new_ns[OCI_NS_MOUNT] && c->plan.join_fd[OCI_NS_MOUNT] < 0)
-    return silo_fail (err, EINVAL, "linux.namespaces: silo needs a mount namespace (type `mount`)");
+    warn_without_mount_namespace (cfg);
+  if (silo_netlink_validate_devices (cfg->linux_, c->plan.new_ns[OCI_NS_NETWORK]
+                                     || c->plan.join_fd[OCI_NS_NETWORK] >= 0, err) < 0)
+    return -1;
+  if (cfg->linux_ != NULL && cfg->linux_->intel_rdt != NULL && silo_resctrl_find (&c->resctrl, err) < 0)
+    return -1;
   return check_sealed_exe (c, err);
 }
 
@@ -355,6 +371,22 @@ persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
   return silo_state_save (c->dirfd, c->state, err);
 }
 
+/* linux.netDevices go into the child's network namespace before it runs a thing.  */
+static int
+move_net_devices (struct silo_creation *c, struct silo_error **err)
+{
+  _cleanup_free_ char *path = xasprintf ("/proc/%d/ns/net", (int) c->spawn.pid);
+  _cleanup_close_ int netns = -1;
+
+  if (c->config->linux_ == NULL || c->config->linux_->n_net_devices == 0)
+    return 0;
+  netns = c->plan.join_fd[OCI_NS_NETWORK] >= 0 ? fcntl (c->plan.join_fd[OCI_NS_NETWORK], F_DUPFD_CLOEXEC, 0)
+                                                : open (path, O_RDONLY | O_CLOEXEC);
+  if (netns < 0)
+    return silo_fail (err, errno, "linux.netDevices: open the container's network namespace");
+  return silo_netlink_move_devices (c->config->linux_, netns, err);
+}
+
 static int
 let_child_go (struct silo_creation *c, struct silo_error **err)
 {
@@ -367,6 +399,11 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
     return -1;
   if (c->plan.new_ns[OCI_NS_USER] && silo_ns_write_id_maps (c->spawn.pid, c->config->linux_, err) < 0)
+    return -1;
+  if (move_net_devices (c, err) < 0)
+    return -1;
+  if (c->resctrl != NULL
+      && silo_resctrl_apply (c->resctrl, c->id, c->config->linux_->intel_rdt, c->spawn.pid, err) < 0)
     return -1;
   return silo_sync_send (c->sync_parent, SYNC_GO, 0, NULL, 0, -1, err);
 }
@@ -583,6 +620,11 @@ undo_creation (struct silo_creation *c)
       silo_log_warning ("%s", err->msg);
       silo_error_freep (&err);
     }
+  if (c->resctrl != NULL && silo_resctrl_remove (c->resctrl, c->id, c->config->linux_->intel_rdt, &err) < 0)
+    {
+      silo_log_warning ("%s", err->msg);
+      silo_error_freep (&err);
+    }
   if (c->dirfd >= 0 && silo_state_remove_dir (c->ctx->root, c->id, &err) < 0)
     {
       silo_log_warning ("%s", err->msg);
@@ -602,6 +644,8 @@ silo_creation_release (struct silo_creation *c)
   silo_closep (&c->dirfd);
   silo_closep (&c->seccomp_agent);
   silo_seccomp_filter_release (&c->seccomp);
+  free (c->resctrl);
+  c->resctrl = NULL;
   if (c->cgroup != NULL)
     silo_cgroup_free (c->cgroup);
   c->cgroup = NULL;

@@ -228,7 +228,8 @@ child_main (struct execution *x)
   const oci_exec_cpu_affinity *affinity = x->process->exec_cpu_affinity;
   int keep[] = { x->sync_child, x->seccomp_agent };
   struct silo_process_setup setup = {
-    .process = x->process, .silo_exe = &x->silo_exe, .seccomp = &x->seccomp,
+    .process = x->process, .linux_ = x->state->config->linux_, .silo_exe = &x->silo_exe,
+    .seccomp = &x->seccomp,
     .seccomp_agent = x->seccomp_agent, .new_keyring = true,
     .keep = keep, .n_keep = SILO_ARRAY_SIZE (keep), .passed_fds = x->opts->preserve_fds,
   };

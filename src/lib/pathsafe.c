@@ -80,11 +80,37 @@ silo_path_clean (const char *path)
   return out;
 }
 
+static int mkdirs_walk (int rootfd, const char *path, mode_t mode, int depth, struct silo_error **err);
+
+/* `name` under `parent` (the directory `prefix`) is a symlink to nowhere: runc and crun
+ * make its target instead, which must itself resolve inside the root.  */
+static int
+mkdirs_through_link (int rootfd, int parent, const char *prefix, const char *name, const char *rest,
+                     mode_t mode, int depth, struct silo_error **err)
+{
+  char target[PATH_MAX];
+  _cleanup_free_ char *next = NULL;
+  ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+
+  if (n < 0)
+    return silo_fail (err, errno, "`%s` in the container rootfs is neither a directory nor a "
+                      "symlink", prefix);
+  target[n] = '\0';
+  if (depth >= 40)
+    return silo_fail (err, ELOOP, "`%s` in the container rootfs: too many levels of symlinks", prefix);
+  if (target[0] == '/')
+    next = xasprintf ("%s/%s", target, rest);
+  else
+    next = xasprintf ("%.*s/%s/%s", (int) (strlen (prefix) - strlen (name)), prefix, target, rest);
+  return mkdirs_walk (rootfd, next, mode, depth + 1, err);
+}
+
 /* One component at a time, each prefix resolved from the root again: mkdirat() only ever
  * gets a single name under a directory fd that was itself resolved inside the root, so an
- * existing symlink component is followed the way the container will see it, never out.  */
+ * existing symlink component is followed the way the container will see it, never out;
+ * one that points nowhere gets its target made, inside the root.  */
 static int
-mkdirs_walk (int rootfd, const char *path, mode_t mode, struct silo_error **err)
+mkdirs_walk (int rootfd, const char *path, mode_t mode, int depth, struct silo_error **err)
 {
   _cleanup_free_ char *prefix = xstrdup (path);
   _cleanup_close_ int current = -1;
@@ -107,13 +133,15 @@ mkdirs_walk (int rootfd, const char *path, mode_t mode, struct silo_error **err)
       fd = silo_openat2 (rootfd, prefix, O_PATH | O_DIRECTORY, 0, IN_ROOT);
       if (fd < 0 && errno == ENOENT)
         {
-          if (mkdirat (current >= 0 ? current : rootfd, name, mode) < 0 && errno != EEXIST)
+          int parent = current >= 0 ? current : rootfd;
+
+          if (mkdirat (parent, name, mode) < 0 && errno != EEXIST)
             return silo_fail (err, errno, "mkdir `%s` in the container rootfs", prefix);
           fd = silo_openat2 (rootfd, prefix, O_PATH | O_DIRECTORY, 0, IN_ROOT);
-          /* Not there, yet mkdir says it exists: a symlink to nowhere, left alone.  */
+          /* Not there, yet mkdir says it exists: a symlink to nowhere.  */
           if (fd < 0 && errno == ENOENT)
-            return silo_fail (err, ENOENT, "`%s` in the container rootfs is a dangling symlink",
-                              prefix);
+            return mkdirs_through_link (rootfd, parent, prefix, name, saved != '\0' ? p + 1 : "",
+                                        mode, depth, err);
         }
       if (fd < 0)
         return silo_fail (err, errno, "open `%s` in the container rootfs", prefix);
@@ -135,7 +163,7 @@ silo_mkdirs_in_root (int rootfd, const char *path, mode_t mode, struct silo_erro
     return fd;
   if (errno != ENOENT)
     return silo_fail (err, errno, "open `%s` in the container rootfs", path);
-  return mkdirs_walk (rootfd, path, mode, err);
+  return mkdirs_walk (rootfd, path, mode, 0, err);
 }
 
 int

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "process.h"
+#include "scheduling.h"
 #include "util.h"
 
 /* Only stdio, the caller's passed fds (never close-on-exec: ours always are) and the
@@ -43,7 +45,7 @@ silo_process_setup_enter (struct silo_process_setup *s, struct silo_error **err)
   if (rootfd < 0)
     return silo_fail (err, errno, "open the container's root");
   /* As root, before seccomp: openat2 may not be in the profile.  */
-  if (silo_enter_cwd (rootfd, s->process->cwd, err) < 0)
+  if (silo_enter_cwd (rootfd, s->process->cwd, s->create_cwd, err) < 0)
     return -1;
   return silo_program_resolve (rootfd, s->process, s->silo_exe, &s->program, err);
 }
@@ -61,12 +63,35 @@ install_seccomp (struct silo_process_setup *s, struct silo_error **err)
   return silo_seccomp_agent_send (s->seccomp_agent, s->agent_state, listener, err);
 }
 
+/* The pipes, sockets and files the process was given as stdio become its own, as runc
+ * and crun make them, so that it can reopen them (/proc/self/fd/1) once it is not root.
+ * Device nodes (/dev/null, the caller's terminal) stay as they are: they are shared.
+ * An id the file's user namespace cannot show, or a read-only mount, is not an error.  */
+static int
+own_stdio (const oci_process *p, struct silo_error **err)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    {
+      struct stat st;
+
+      if (fstat (fd, &st) < 0 || S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
+        continue;
+      if (st.st_uid == p->user.uid && st.st_gid == p->user.gid)
+        continue;
+      if (fchown (fd, p->user.uid, p->user.gid) < 0 && errno != EINVAL && errno != EPERM
+          && errno != EROFS)
+        return silo_fail (err, errno, "give stdio fd %d to uid %u", fd, p->user.uid);
+    }
+  return 0;
+}
+
 int
 silo_process_setup_credentials (struct silo_process_setup *s, struct silo_error **err)
 {
   const oci_process *p = s->process;
 
-  if (silo_rlimits_apply (p, err) < 0)
+  if (own_stdio (p, err) < 0 || silo_rlimits_apply (p, err) < 0
+      || silo_sched_apply (p, s->linux_, err) < 0)
     return -1;
   if (s->new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
       && errno != ENOSYS)

@@ -7,7 +7,9 @@
  *                              (program.h; HOME from the container's /etc/passwd when
  *                              process.env has none), as root and before seccomp
  *   silo_process_setup_credentials:
- *                              rlimits, a new session keyring, seccomp when
+ *                              stdio (but device nodes) chowned to the process's user,
+ *                              rlimits, scheduler, I/O priority, personality, memory
+ *                              policy (scheduling.h), a new session keyring, seccomp when
  *                              noNewPrivileges is false (its listener to the agent at
  *                              once), bounding set, uid/gid/groups, capabilities,
  *                              no_new_privs
@@ -37,11 +39,13 @@
 struct silo_process_setup
 {
   const oci_process *process;
+  const oci_linux *linux_;                   /* personality, memoryPolicy; may be NULL */
   const struct stat *silo_exe;               /* refused as the program */
   const struct silo_seccomp_filter *seccomp; /* NULL or empty: none */
   int seccomp_agent;                         /* connected to listenerPath, or -1 */
   const char *agent_state;                   /* what the agent gets with the listener */
   bool new_keyring;
+  bool create_cwd;                           /* a missing process.cwd is made (the init) */
   const int *keep;                           /* fds above 2 that stay open ... */
   size_t n_keep;
   int passed_fds;                            /* ... and 3 .. 3+N-1 when not close-on-exec */

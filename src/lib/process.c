@@ -116,11 +116,7 @@ silo_process_check_supported (const oci_process *p, struct silo_error **err)
 {
   const char *field = NULL;
 
-  if (p->scheduler != NULL)
-    field = "process.scheduler";
-  else if (p->io_priority != NULL)
-    field = "process.ioPriority";
-  else if (p->apparmor_profile != NULL)
+  if (p->apparmor_profile != NULL)
     field = "process.apparmorProfile";
   else if (p->selinux_label != NULL)
     field = "process.selinuxLabel";

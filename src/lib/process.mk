@@ -3,6 +3,7 @@ libsilo_a_SOURCES += \
 	src/lib/process.c src/lib/process.h \
 	src/lib/program.c src/lib/program.h \
 	src/lib/process-setup.c src/lib/process-setup.h \
+	src/lib/scheduling.c src/lib/scheduling.h \
 	src/lib/caps.c src/lib/caps.h \
 	src/lib/seccomp.c src/lib/seccomp.h src/lib/seccomp-internal.h \
 	src/lib/seccomp-filter.c src/lib/seccomp-notify.c \
@@ -16,7 +17,7 @@ libsilo_a_SOURCES += \
 check_PROGRAMS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
 	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test \
-	tests/unit/sha256.test
+	tests/unit/sha256.test tests/unit/resctrl.test
 tests_unit_signals_test_SOURCES = tests/unit/signals.c tests/unit/tap.h
 tests_unit_sysctl_test_SOURCES = tests/unit/sysctl.c tests/unit/tap.h
 tests_unit_caps_test_SOURCES = tests/unit/caps.c tests/unit/tap.h
@@ -27,7 +28,8 @@ tests_unit_terminal_test_SOURCES = tests/unit/terminal.c tests/unit/tap.h
 tests_unit_netlink_test_SOURCES = tests/unit/netlink.c tests/unit/tap.h
 tests_unit_exe_seal_test_SOURCES = tests/unit/exe-seal.c tests/unit/tap.h
 tests_unit_sha256_test_SOURCES = tests/unit/sha256.c tests/unit/tap.h
+tests_unit_resctrl_test_SOURCES = tests/unit/resctrl.c tests/unit/tap.h
 TESTS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
 	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test \
-	tests/unit/sha256.test
+	tests/unit/sha256.test tests/unit/resctrl.test

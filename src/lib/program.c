@@ -322,10 +322,18 @@ check_chain (int rootfd, const char *cwd, struct silo_program *prog, struct chai
 /* ---- cwd ------------------------------------------------------------------------ */
 
 int
-silo_enter_cwd (int rootfd, const char *cwd, struct silo_error **err)
+silo_enter_cwd (int rootfd, const char *cwd, bool create, struct silo_error **err)
 {
   _cleanup_close_ int fd = silo_openat2 (rootfd, cwd, O_PATH | O_DIRECTORY, 0, IN_ROOT);
   char where[PATH_MAX];
+
+  /* runc and crun make a missing cwd (0755, root's), each level inside the root.  */
+  if (fd < 0 && errno == ENOENT && create)
+    {
+      fd = silo_mkdirs_in_root (rootfd, cwd, 0755, err);
+      if (fd < 0)
+        return silo_wrap (err, "process.cwd `%s`", cwd);
+    }
 
   if (fd < 0 && errno == ELOOP)
     return silo_fail (err, ELOOP, "process.cwd `%s`: a symlink loop, or a /proc magic link "

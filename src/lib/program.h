@@ -5,7 +5,8 @@
  *   RESOLVE_NO_MAGICLINKS) and entered with fchdir(2): a symlink in the image that goes
  *   through /proc/self/fd/N/.. cannot take the process out of the root (CVE-2024-21626).
  *   The result is checked again from the kernel's side: a working directory that
- *   getcwd(2) reports as unreachable from the root is refused.
+ *   getcwd(2) reports as unreachable from the root is refused.  With `create` a missing
+ *   cwd is made (0755, each level inside the root), as runc and crun do for the init.
  * silo_program_resolve: at create time, in the container's mount namespace after the
  *   pivot, before any credential changes and before seccomp is loaded (it needs openat2).
  *   args[0] is looked up like execvp does it (a name with '/' as it is, otherwise each
@@ -52,7 +53,7 @@ struct silo_program
   char *home;            /* ... but this one: "HOME=..." added to envp, or NULL */
 };
 
-int silo_enter_cwd (int rootfd, const char *cwd, struct silo_error **err);
+int silo_enter_cwd (int rootfd, const char *cwd, bool create, struct silo_error **err);
 
 int silo_program_resolve (int rootfd, const oci_process *p, const struct stat *silo_exe,
                           struct silo_program *out, struct silo_error **err);

@@ -134,6 +134,20 @@ mount_entry (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, bool *popu
   return 0;
 }
 
+/* The runtime's mount namespace: the rootfs as it is, to chroot into.  */
+static int
+open_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
+{
+  const oci_root *root = ctx->config->root;
+  _cleanup_free_ char *path = root->path[0] == '/' ? xstrdup (root->path)
+                                                   : xasprintf ("%s/%s", ctx->bundle, root->path);
+  int fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "root.path: open `%s`", path);
+  return fd;
+}
+
 int
 silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct silo_error **err)
 {
@@ -141,6 +155,11 @@ silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct 
   _cleanup_close_ int rootfd = -1;
   bool populate_dev = true;
 
+  if (!ctx->mount_ns)
+    {
+      *rootfd_out = open_rootfs (ctx, err);
+      return *rootfd_out;
+    }
   if (isolate_propagation (config->linux_, err) < 0)
     return -1;
   rootfd = bind_rootfs (ctx, err);
@@ -192,9 +211,14 @@ int
 silo_rootfs_pivot (const struct silo_rootfs_ctx *ctx, int rootfd, bool no_pivot,
                    struct silo_error **err)
 {
-  (void) ctx;
   if (fchdir (rootfd) < 0)
     return silo_fail (err, errno, "chdir into the rootfs");
+  if (!ctx->mount_ns)
+    {
+      if (chroot (".") < 0 || chdir ("/") < 0)
+        return silo_fail (err, errno, "chroot into the rootfs");
+      return 0;
+    }
   if (no_pivot)
     return move_root (err);
   /* pivot_root(".", "."): the old root ends up stacked on the new one, at ".", with no
@@ -335,8 +359,11 @@ silo_rootfs_finalize (const struct silo_rootfs_ctx *ctx, struct silo_error **err
 {
   const oci_linux *linux_ = ctx->config->linux_;
   const oci_root *rootcfg = ctx->config->root;
-  _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int root = -1;
 
+  if (!ctx->mount_ns)
+    return 0;
+  root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return silo_fail (err, errno, "open /");
   if (linux_ != NULL && (mask_paths (root, linux_, err) < 0 || readonly_paths (root, linux_, err) < 0))

@@ -9,6 +9,10 @@
  *   silo_rootfs_pivot          the rootfs becomes "/", the host's tree is detached
  *   silo_rootfs_finalize       maskedPaths, readonlyPaths, root.readonly, rootfsPropagation
  *
+ * Without a mount namespace (none listed in linux.namespaces: the runtime's is inherited,
+ * as the spec says), nothing is mounted or masked, the host's mount table is never
+ * touched, and the rootfs is entered with chroot(2) instead of pivot_root.
+ *
  * Errors name the config entry: "mounts[3] (/dev/shm): mount tmpfs: Invalid argument".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -33,6 +37,8 @@ struct silo_rootfs_ctx
   bool cgroupns;                    /* the container has its own cgroup namespace */
   bool userns;                      /* in a new user namespace: no mknod, host nodes are bound */
   int procfd;                       /* from silo_procfs_open, or -1 (not used here yet) */
+  bool mount_ns;                    /* a mount namespace of its own (new or joined); without
+                                       one nothing is mounted: the rootfs is chroot'ed into */
 };
 
 /* Everything up to the pivot.  *rootfd_out gets an O_PATH fd of the rootfs mount (the
