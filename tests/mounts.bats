@@ -203,3 +203,12 @@ add_cgroup_mount() {
 	[[ -d $ROOTFS/made-here/sub ]] || fail "the target was not made in the rootfs"
 	[[ ! -e /made-here ]] || fail "the target was made on the host"
 }
+
+# A read-only /dev still gets its device nodes and the mounts below it: silo mounts it
+# read-write and makes it read-only once everything is in place.
+@test "mounts: a read-only /dev tmpfs still gets its nodes, then is read-only" {
+	cfg '.mounts |= map(if .destination == "/dev" then .options += ["ro"] else . end)'
+	run_container -- 'test -c /dev/null && test -d /dev/pts && grep " /dev " /proc/self/mountinfo | grep -c " ro,"; touch /dev/x 2>/dev/null || echo read-only'
+	assert_success
+	assert_output $'1\nread-only'
+}

@@ -296,3 +296,23 @@ close_extra_fds_for_real() {
 	run_container -- 'true'
 	assert_one_line_error 'memoryPolicy'
 }
+
+# docs/conformance.md: a label for a security module the host does not run is an error
+# naming the field (runc 1.1.5 fails too; crun ignores a mount label).
+@test "LSM labels: refused by name on a host without AppArmor or SELinux" {
+	[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) != Y* ]] || skip "this host runs AppArmor"
+	[[ $(stat -f -c %T /sys/fs/selinux 2>/dev/null) != selinux* ]] || skip "this host runs SELinux"
+	skip_on crun "1.8.1 ignores linux.mountLabel"
+	local field
+	for field in '.process.apparmorProfile = "silo-test"' \
+		'.process.selinuxLabel = "system_u:system_r:container_t:s0"' \
+		'.linux.mountLabel = "system_u:object_r:container_file_t:s0"'; do
+		write_base_config
+		cfg "$field"
+		run_container -- 'true'
+		assert_failure
+		if is_silo; then
+			assert_one_line_error "$(sed -E "s/^\\.//; s/ =.*//" <<<"$field"): .* is not enabled on this host"
+		fi
+	done
+}

@@ -441,3 +441,14 @@ count_calls() {
 		assert_one_line_error "killed by SIGSYS after its mounts were done: the seccomp profile kills a system call silo makes"
 	fi
 }
+
+@test "--no-pivot: the host's procfs is gone, so a nested user namespace cannot mount a fresh one" {
+	# The kernel lets a user namespace mount procfs only where a fully visible one exists
+	# in its mount namespace; --no-pivot keeps the old root, which must not hold the host's.
+	caps='["CAP_SYS_ADMIN","CAP_SETUID","CAP_SETGID","CAP_SETFCAP"]'
+	cfg --argjson c "$caps" '.process.capabilities = {bounding:$c, effective:$c, permitted:$c}'
+	run_container --no-pivot -- 'mkdir -p /tmp/p; unshare -U -r -m -p -f mount -t proc proc /tmp/p && echo MOUNTED; echo done'
+	assert_success
+	assert_output done
+	[[ $stderr == *'permission denied'* ]] || fail "stderr: $stderr"
+}

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <signal.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "signals.h"
@@ -34,7 +35,10 @@ run_kill (const struct silo_context *ctx, int argc, char **argv, struct silo_err
   ret = silo_cmd_begin (&silo_cmd_kill, argc, argv, kill_option, &all, &args, &n_args, err);
   if (ret != 0)
     return ret < 0 ? -1 : 0;
-  if (n_args == 2 && (signal_number = silo_signal_parse (args[1], err)) < 0)
+  /* Signal 0, as kill(1) and runc take it: is the container's init there?  */
+  if (n_args == 2 && strcmp (args[1], "0") == 0)
+    signal_number = 0;
+  else if (n_args == 2 && (signal_number = silo_signal_parse (args[1], err)) < 0)
     return -1;
   return silo_container_kill (ctx, args[0], signal_number, all, err) < 0 ? -1 : 0;
 }

@@ -297,6 +297,29 @@ read_resources (const char *path, oci_resources **out, struct silo_error **err)
   return 0;
 }
 
+/* `update ID --memory 1g`: runc's own tests put the flags after the id too.  */
+/* The same options, after the id: nothing else may follow.  */
+static const struct silo_cmd silo_cmd_update_tail = {
+  "update", "ID", "", update_options, 0, -1, NULL,
+};
+
+static int
+options_after_id (char *name, char **args, int n_args, struct update_flags *flags,
+                  struct silo_error **err)
+{
+  _cleanup_free_ char **rest = xmalloc0 ((size_t) (n_args + 1) * sizeof (char *));
+  char **more;
+  int n_more;
+
+  rest[0] = name;
+  memcpy (rest + 1, args + 1, (size_t) (n_args - 1) * sizeof (char *));
+  if (silo_cmd_parse (&silo_cmd_update_tail, n_args, rest, update_option, flags, &more, &n_more, err) < 0)
+    return -1;
+  if (n_more > 0)
+    return silo_fail (err, 0, "update: unexpected argument `%s` after the options", more[0]);
+  return 0;
+}
+
 int
 silo_cmd_update_parse (int argc, char **argv, oci_resources **resources, char **id,
                        struct silo_error **err)
@@ -310,6 +333,8 @@ silo_cmd_update_parse (int argc, char **argv, oci_resources **resources, char **
   ret = silo_cmd_begin (&silo_cmd_update, argc, argv, update_option, &flags, &args, &n_args, err);
   if (ret != 0)
     return ret;
+  if (n_args > 1 && options_after_id (argv[0], args, n_args, &flags, err) < 0)
+    return -1;
   if (flags.values[UPDATE_OPTION_RESOURCES] != NULL
       && read_resources (flags.values[UPDATE_OPTION_RESOURCES], &r, err) < 0)
     return -1;
@@ -342,5 +367,5 @@ run_update (const struct silo_context *ctx, int argc, char **argv, struct silo_e
 
 const struct silo_cmd silo_cmd_update = {
   "update", "ID", "change the resource limits of a created, running or paused container",
-  update_options, 1, 1, run_update,
+  update_options, 1, -1, run_update,
 };

@@ -206,12 +206,14 @@ static int
 setup_rootfs (struct child *ch, struct silo_error **err)
 {
   const oci_hooks *h = ch->config->hooks;
+  struct silo_rootfs_later later = { 0 };
   struct silo_rootfs_ctx rctx = {
     .config = ch->config, .bundle = ch->c->bundle, .cgroup = ch->c->cgroup,
     .cgroupns = ch->c->plan.new_ns[OCI_NS_CGROUP] || ch->c->plan.join_fd[OCI_NS_CGROUP] >= 0,
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,
     .mount_ns = ch->c->plan.new_ns[OCI_NS_MOUNT] || ch->c->plan.join_fd[OCI_NS_MOUNT] >= 0,
+    .later = &later,
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "lsm.h"
 #include "process.h"
 #include "program.h"
 #include "scheduling.h"
@@ -196,8 +197,8 @@ check_process (const silo_state *s, oci_process *p, bool userns, struct silo_err
   oci_config view = *s->config;
 
   view.process = p;
-  if (silo_process_validate (&view, err) < 0 || silo_process_check_supported (p, err) < 0
-      || silo_sched_validate (p, NULL, err) < 0)
+  if (silo_process_validate (&view, err) < 0 || silo_sched_validate (p, NULL, err) < 0
+      || silo_lsm_validate (p, NULL, err) < 0)
     return -1;
   if (p->capabilities != NULL && silo_caps_validate (p->capabilities, userns, err) < 0)
     return -1;

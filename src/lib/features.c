@@ -127,6 +127,7 @@ silo_features_generate (char **json, struct silo_error **err)
     .capabilities = (const char *const *) capabilities,
     .cgroup_v1 = true, .cgroup_v2 = true,
     .intel_rdt_enabled = true, .net_devices_enabled = true,
+    .apparmor_enabled = true, .selinux_enabled = true,
     .seccomp_enabled = true, .seccomp_actions = seccomp_actions,
     .seccomp_operators = seccomp_operators, .seccomp_archs = archs,
     .seccomp_known_flags = known_flags, .seccomp_supported_flags = supported_flags,

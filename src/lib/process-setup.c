@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "lsm.h"
 #include "process.h"
 #include "scheduling.h"
 #include "util.h"
@@ -91,7 +92,7 @@ silo_process_setup_credentials (struct silo_process_setup *s, struct silo_error 
   const oci_process *p = s->process;
 
   if (own_stdio (p, err) < 0 || silo_rlimits_apply (p, err) < 0
-      || silo_sched_apply (p, s->linux_, err) < 0)
+      || silo_sched_apply (p, s->linux_, err) < 0 || silo_lsm_apply_exec_labels (p, err) < 0)
     return -1;
   if (s->new_keyring && syscall (SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0
       && errno != ENOSYS)

@@ -9,7 +9,8 @@
  *   silo_process_setup_credentials:
  *                              stdio (but device nodes) chowned to the process's user,
  *                              rlimits, scheduler, I/O priority, personality, memory
- *                              policy (scheduling.h), a new session keyring, seccomp when
+ *                              policy (scheduling.h), LSM labels for the execve
+ *                              (lsm.h), a new session keyring, seccomp when
  *                              noNewPrivileges is false (its listener to the agent at
  *                              once), bounding set, uid/gid/groups, capabilities,
  *                              no_new_privs

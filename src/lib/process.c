@@ -111,20 +111,6 @@ silo_process_validate (const oci_config *c, struct silo_error **err)
   return validate_rlimits (p, err);
 }
 
-int
-silo_process_check_supported (const oci_process *p, struct silo_error **err)
-{
-  const char *field = NULL;
-
-  if (p->apparmor_profile != NULL)
-    field = "process.apparmorProfile";
-  else if (p->selinux_label != NULL)
-    field = "process.selinuxLabel";
-  if (field != NULL)
-    return silo_fail (err, ENOTSUP, "%s: not supported by silo yet; remove it from config.json", field);
-  return 0;
-}
-
 /* ---- rlimits, oom_score_adj -------------------------------------------------------- */
 
 static const char *

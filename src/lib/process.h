@@ -29,8 +29,6 @@
 #include "oci.h"
 
 int silo_process_validate (const oci_config *c, struct silo_error **err);
-/* Fields of `process` silo parses but does not carry out yet: an error naming the first.  */
-int silo_process_check_supported (const oci_process *p, struct silo_error **err);
 int silo_rlimits_apply (const oci_process *p, struct silo_error **err);
 int silo_oom_score_adj_apply (const oci_process *p, int procfd, struct silo_error **err);
 int silo_process_set_identity (const oci_process *p, struct silo_error **err);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 
 #include "cgroup/cgroup.h"
 #include "devices.h"
+#include "lsm.h"
 #include "mount.h"
 #include "pathsafe.h"
 #include "util.h"
@@ -125,8 +127,29 @@ mount_entry (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, bool *popu
   if (m->destination == NULL)
     return silo_fail (err, EINVAL, "mounts[%zu]: destination: required", i);
   dest = silo_path_clean (m->destination);
-  if (silo_mount_options_parse (m->options, m->n_options, &o, err) < 0
-      || mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
+  if (silo_mount_options_parse (m->options, m->n_options, &o, err) < 0)
+    return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
+  if (!(o.flags & MS_BIND))
+    {
+      /* linux.mountLabel: the SELinux context of what silo mounts.  */
+      char *labelled = silo_lsm_mount_data (ctx->config->linux_ != NULL ? ctx->config->linux_->mount_label
+                                                                        : NULL, m->type, o.data);
+      if (labelled != NULL)
+        {
+          free (o.data);
+          o.data = labelled;
+        }
+    }
+  if (!(o.flags & MS_BIND) && m->type != NULL && strcmp (m->type, "tmpfs") == 0
+      && (o.flags & MS_RDONLY) && ctx->later != NULL)
+    {
+      /* A read-only tmpfs (/dev, say) still gets nodes and mount points: read-only last.  */
+      struct silo_rootfs_later *l = ctx->later;
+      o.flags &= ~MS_RDONLY;
+      l->readonly = xrealloc (l->readonly, (l->n_readonly + 1) * sizeof (char *));
+      l->readonly[l->n_readonly++] = xstrdup (dest);
+    }
+  if (mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
     return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
   /* The host's /dev, bound in: its nodes are the host's business, not ours.  */
   if (strcmp (dest, "/dev") == 0)
@@ -195,9 +218,83 @@ silo_rootfs_bind_console (int rootfd, int pty_slave_fd, struct silo_error **err)
 
 /* ---- pivot -------------------------------------------------------------------- */
 
-static int
-move_root (struct silo_error **err)
+/* mountinfo escapes space, tab, newline and backslash as \ooo.  */
+static void
+unescape_octal (char *s)
 {
+  char *out = s;
+
+  for (char *p = s; *p != '\0'; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        *out++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        p += 3;
+      }
+    else
+      *out++ = *p;
+  *out = '\0';
+}
+
+/* The procfs and sysfs mounts of this namespace outside the rootfs, deepest first, as a
+ * NULL-terminated list (NULL when there are none).  */
+static char **
+kernel_mounts_outside (const char *rootfs, size_t *n)
+{
+  _cleanup_free_ char *info = NULL;
+  char **list = NULL, *save = NULL;
+
+  *n = 0;
+  if (read_file_at (AT_FDCWD, "/proc/self/mountinfo", &info, NULL, NULL) < 0)
+    return NULL;
+  for (char *line = strtok_r (info, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
+    {
+      char point[4096], *sep = strstr (line, " - ");
+
+      if (sep == NULL || (strncmp (sep + 3, "proc ", 5) != 0 && strncmp (sep + 3, "sysfs ", 6) != 0)
+          || sscanf (line, "%*s %*s %*s %*s %4095s", point) != 1)
+        continue;
+      unescape_octal (point);
+      if (silo_path_is_under (point, rootfs))
+        continue;
+      list = xrealloc (list, (*n + 2) * sizeof (char *));
+      list[(*n)++] = xstrdup (point);
+      list[*n] = NULL;
+    }
+  /* mountinfo lists parents first: backwards, children go first */
+  for (size_t i = 0; i < *n / 2; i++)
+    {
+      char *t = list[i];
+      list[i] = list[*n - 1 - i];
+      list[*n - 1 - i] = t;
+    }
+  return list;
+}
+
+/* --no-pivot keeps the old root, and with it the host's procfs and sysfs, in the
+ * container's mount namespace: the kernel lets a nested user namespace mount a fresh
+ * procfs whenever a fully visible one is somewhere in the namespace.  They go first
+ * (or, where they cannot be unmounted, get an empty tmpfs over them), as runc does.  */
+static int
+hide_kernel_mounts (const char *rootfs, struct silo_error **err)
+{
+  size_t n;
+  _cleanup_strv_ char **mounts = kernel_mounts_outside (rootfs, &n);
+
+  for (size_t i = 0; i < n; i++)
+    {
+      if (umount2 (mounts[i], MNT_DETACH) == 0)
+        continue;
+      if (mount ("tmpfs", mounts[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+        return silo_fail (err, errno, "--no-pivot: hide the host's `%s`", mounts[i]);
+    }
+  return 0;
+}
+
+static int
+move_root (const char *rootfs, struct silo_error **err)
+{
+  if (hide_kernel_mounts (rootfs, err) < 0)
+    return -1;
   if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
     return silo_fail (err, errno, "--no-pivot: move the rootfs onto /");
   if (chroot (".") < 0)
@@ -220,7 +317,13 @@ silo_rootfs_pivot (const struct silo_rootfs_ctx *ctx, int rootfd, bool no_pivot,
       return 0;
     }
   if (no_pivot)
-    return move_root (err);
+    {
+      const oci_root *root = ctx->config->root;
+      _cleanup_free_ char *path = root->path[0] == '/' ? silo_path_clean (root->path)
+        : xasprintf ("%s/%s", ctx->bundle, root->path);
+      _cleanup_free_ char *clean = silo_path_clean (path);
+      return move_root (clean, err);
+    }
   /* pivot_root(".", "."): the old root ends up stacked on the new one, at ".", with no
    * directory needed in the rootfs to hold it.  */
   if (syscall (SYS_pivot_root, ".", ".") < 0)
@@ -343,6 +446,21 @@ readonly_paths (int root, const oci_linux *linux_, struct silo_error **err)
 }
 
 static int
+readonly_later (int root, const struct silo_rootfs_later *later, struct silo_error **err)
+{
+  for (size_t i = 0; later != NULL && i < later->n_readonly; i++)
+    {
+      _cleanup_close_ int fd = silo_openat2 (root, later->readonly[i], O_PATH, 0, IN_ROOT);
+
+      if (fd < 0)
+        return silo_fail (err, errno, "mounts (%s): open to make it read-only", later->readonly[i]);
+      if (silo_mount_setattr (fd, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
+        return silo_wrap (err, "mounts (%s): make it read-only", later->readonly[i]);
+    }
+  return 0;
+}
+
+static int
 apply_root_propagation (int root, const char *name, struct silo_error **err)
 {
   unsigned long propagation;
@@ -366,6 +484,8 @@ silo_rootfs_finalize (const struct silo_rootfs_ctx *ctx, struct silo_error **err
   root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return silo_fail (err, errno, "open /");
+  if (readonly_later (root, ctx->later, err) < 0)
+    return -1;
   if (linux_ != NULL && (mask_paths (root, linux_, err) < 0 || readonly_paths (root, linux_, err) < 0))
     return -1;
   if (rootcfg != NULL && rootcfg->readonly

@@ -27,6 +27,15 @@
 
 struct silo_cgroup;   /* cgroup/cgroup.h */
 
+/* What has to wait until the rest is in place: tmpfs mounts asked read-only that silo
+ * still writes into (device nodes, mount points below a read-only /dev) are mounted
+ * read-write and made read-only in finalize.  */
+struct silo_rootfs_later
+{
+  char **readonly;                  /* cleaned destinations */
+  size_t n_readonly;
+};
+
 struct silo_rootfs_ctx
 {
   const oci_config *config;
@@ -39,6 +48,7 @@ struct silo_rootfs_ctx
   int procfd;                       /* from silo_procfs_open, or -1 (not used here yet) */
   bool mount_ns;                    /* a mount namespace of its own (new or joined); without
                                        one nothing is mounted: the rootfs is chroot'ed into */
+  struct silo_rootfs_later *later;  /* filled by prepare, used by finalize; may be NULL */
 };
 
 /* Everything up to the pivot.  *rootfd_out gets an O_PATH fd of the rootfs mount (the

@@ -158,7 +158,9 @@ write_id_mapping (oci_json_writer *w, const char *key, unsigned int host_id)
 static void
 write_namespaces (oci_json_writer *w, bool rootless)
 {
-  static const char *const types[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
+  /* runc spec's list, field for field: a config that appends a cgroup namespace to it
+   * must not list that type twice (an error).  */
+  static const char *const types[] = { "pid", "network", "ipc", "uts", "mount" };
 
   oci_json_key (w, "namespaces");
   oci_json_begin_array (w);

@@ -176,7 +176,8 @@ memory_set (const oci_memory *m)
 {
   return (m->has_limit && m->limit != 0) || (m->has_swap && m->swap != 0)
          || (m->has_reservation && m->reservation != 0) || m->has_swappiness
-         || m->has_disable_oom_killer || m->has_use_hierarchy;
+         || m->has_disable_oom_killer || m->has_use_hierarchy
+         || (m->has_kernel_tcp && m->kernel_tcp != 0);
 }
 
 static bool
@@ -254,6 +255,11 @@ memory_v1 (const oci_memory *m, bool update, struct cgroup_writes *w)
   if (m->has_use_hierarchy)
     ADD (w, "memory.useHierarchy", "memory.use_hierarchy", xstrdup (m->use_hierarchy ? "1" : "0"))->hint
       = "memory cgroups are always hierarchical since Linux 5.11: false cannot be set";
+  /* Kernel TCP buffer accounting is still there in v1 (crun writes it too); a kernel
+   * built without it has no file, and the field then means nothing.  */
+  if (m->has_kernel_tcp && m->kernel_tcp != 0)
+    ADD (w, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", text_i64 (m->kernel_tcp))->flags
+      |= CGROUP_WRITE_OPTIONAL;
 }
 
 static int

@@ -254,12 +254,15 @@ warn_ignored (const oci_resources *r, unsigned v2_mask)
 
   if (m == NULL)
     return;
-  if ((m->has_kernel && m->kernel != 0) || (m->has_kernel_tcp && m->kernel_tcp != 0))
-    silo_log_warning ("linux.resources.memory.%s: ignored, as runc does: kernel memory limits are "
-                      "deprecated (cgroup v1) or do not exist (v2)",
-                      m->has_kernel && m->kernel != 0 ? "kernel" : "kernelTCP");
+  if (m->has_kernel && m->kernel != 0)
+    silo_log_warning ("linux.resources.memory.kernel: ignored, as runc does: kernel memory limits "
+                      "are gone since Linux 5.16 (v1 takes the value and does nothing) and v2 has "
+                      "none");
   if (!(v2_mask & CGROUP_MASK (CGROUP_MEMORY)))
     return;
+  if (m->has_kernel_tcp && m->kernel_tcp != 0)
+    silo_log_warning ("linux.resources.memory.kernelTCP: ignored: cgroup v2 has no separate limit "
+                      "for kernel TCP buffers (they count in memory.max)");
   if (m->has_swappiness)
     silo_log_warning ("linux.resources.memory.swappiness: ignored: cgroup v2 has no per-cgroup swappiness");
   if (m->has_disable_oom_killer && m->disable_oom_killer)
