@@ -15,10 +15,11 @@ export DEBIAN_FRONTEND=noninteractive
 # build: compiler, autotools, pkg-config and the four libraries configure checks for
 # tests: bats with its assert/support libraries, a static busybox for the test rootfs,
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
-#        flock and timeout are in every Debian install.
+#        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
+#        the rootless tests.
 packages="build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev
-	bats bats-assert bats-support busybox-static jq strace"
+	bats bats-assert bats-support busybox-static jq strace uidmap"
 if [ -n "${SILO_COMPARE:-}" ]; then
 	packages="$packages runc crun"
 fi

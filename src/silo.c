@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "container.h"
@@ -25,13 +26,14 @@ enum { GLOBAL_ROOT, GLOBAL_LOG, GLOBAL_LOG_FORMAT, GLOBAL_DEBUG, GLOBAL_SYSTEMD_
        GLOBAL_CGROUP_MANAGER, GLOBAL_ROOTLESS, GLOBAL_VERSION };
 
 static const struct silo_cmd_option global_options[] = {
-  { "root", 0, "DIR", "directory for container state (default: " SILO_DEFAULT_ROOT ")" },
+  { "root", 0, "DIR", "directory for container state (default: " SILO_DEFAULT_ROOT
+    ", or $XDG_RUNTIME_DIR/silo for a user other than root)" },
   { "log", 0, "FILE", "also write errors and warnings to FILE" },
   { "log-format", 0, "FORMAT", "format of the --log file: text (default) or json" },
   { "debug", 0, NULL, "log debug messages too" },
   { "systemd-cgroup", 0, NULL, "manage cgroups through systemd (--cgroup-manager systemd)" },
   { "cgroup-manager", 0, "MANAGER", "cgroupfs (default), systemd or disabled" },
-  { "rootless", 0, "VALUE", "auto (default), true or false" },
+  { "rootless", 0, "VALUE", "auto (default: rootless for any user but root), true or false" },
   { "version", 'v', NULL, "print the version and exit" },
   { NULL },
 };
@@ -47,6 +49,7 @@ struct global_settings
   struct silo_context ctx;
   const char *log_path;
   enum silo_log_format log_format;
+  const char *rootless;        /* --rootless: auto, true or false */
   bool version;
 };
 
@@ -95,7 +98,7 @@ global_option (void *data, int option, const char *value, struct silo_error **er
     case GLOBAL_ROOTLESS:
       if ((i = one_of ("rootless", value, rootless, err)) < 0)
         return -1;
-      g->ctx.rootless = rootless[i];
+      g->rootless = rootless[i];
       return 0;
     }
   return 0;
@@ -139,7 +142,8 @@ find_command (const char *name)
 static int
 silo_main (int argc, char **argv, char **original_argv, struct silo_error **err)
 {
-  struct global_settings g = { .ctx = { .root = SILO_DEFAULT_ROOT, .rootless = "auto" } };
+  struct global_settings g = { .rootless = "auto" };
+  _cleanup_free_ char *user_root = NULL;
   const struct silo_cmd *cmd;
   char **args;
   int n_args, ret;
@@ -158,6 +162,9 @@ silo_main (int argc, char **argv, char **original_argv, struct silo_error **err)
     }
   if (silo_log_init (g.log_path, g.log_format, g.ctx.debug, err) < 0)
     return -1;
+  if (g.ctx.root == NULL)
+    g.ctx.root = user_root = silo_default_root ();
+  g.ctx.rootless = strcmp (g.rootless, "auto") == 0 ? geteuid () != 0 : strcmp (g.rootless, "true") == 0;
   if (n_args == 0)
     return silo_fail (err, 0, "no command given (see `silo --help`)");
   cmd = find_command (args[0]);

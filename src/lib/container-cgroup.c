@@ -57,7 +57,8 @@ static int
 command_load_cgroup (struct cgroup_command *c, struct silo_error **err)
 {
   if (c->state->n_cgroups == 0)
-    return silo_fail (err, 0, "it has no cgroups: it was created with --cgroup-manager disabled");
+    return silo_fail (err, 0, "it has no cgroups: it was created with --cgroup-manager disabled, or rootless "
+                      "where no cgroup was delegated");
   return silo_cgroup_load (c->state->cgroups, c->state->n_cgroups, &c->cgroup, err);
 }
 

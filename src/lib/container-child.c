@@ -98,6 +98,8 @@ wait_for_go (struct child *ch, struct silo_error **err)
   if (silo_sync_expect (ch->sync, -1, SYNC_GO, "the parent to place the container", &m, err) < 0)
     _exit (EXIT_FAILURE);  /* the parent is gone: nobody to report to */
   silo_sync_msg_clear (&m);
+  if (ch->c->user_maps && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
   return 0;
 }
 
@@ -209,6 +211,8 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   struct silo_rootfs_later later = { 0 };
   struct silo_rootfs_ctx rctx = {
     .config = ch->config, .bundle = ch->c->bundle, .cgroup = ch->c->cgroup,
+    .host_cgroups = ch->c->cgroup == NULL && !ch->c->ctx->cgroups_disabled
+                    && ch->c->ctx->rootless,
     .cgroupns = ch->c->plan.new_ns[OCI_NS_CGROUP] || ch->c->plan.join_fd[OCI_NS_CGROUP] >= 0,
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,

@@ -39,6 +39,10 @@ struct silo_creation
   int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
   struct silo_spawn spawn;
   int pty_master;
+  /* The caller is not root and maps the new user namespace itself: the kernel (and
+   * newuidmap) let it only at a dumpable child, so the child turns non-dumpable on
+   * SYNC_GO instead of at clone.  Nothing of the container runs before that.  */
+  bool user_maps;
 };
 
 /* container-child.c: the init from clone to execve.  Never returns.  */

@@ -30,6 +30,16 @@
 #include "sync.h"
 #include "util.h"
 
+char *
+silo_default_root (void)
+{
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+
+  if (geteuid () != 0 && xdg != NULL && xdg[0] == '/')
+    return xasprintf ("%s/silo", xdg);
+  return xstrdup (SILO_DEFAULT_ROOT);
+}
+
 int
 silo_container_open (const struct silo_context *ctx, const char *id, bool lock, silo_state **s,
                 struct silo_error **err)

@@ -180,8 +180,6 @@ validate_config (struct silo_creation *c, struct silo_error **err)
   if (c->ctx->systemd_cgroup)
     return silo_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet; "
                       "use --cgroup-manager cgroupfs");
-  if (geteuid () != 0)
-    return silo_fail (err, EPERM, "silo must run as root: rootless containers are not supported yet");
   if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
     return -1;
   if (refuse_unsupported (cfg, err) < 0 || silo_sched_validate (cfg->process, cfg->linux_, err) < 0
@@ -254,6 +252,45 @@ plan_cgroups (struct silo_creation *c, struct silo_error **err)
   return silo_cgroup_plan (c->id, c->config, &c->cgroup, err);
 }
 
+/* Whether the config asks for a limit a cgroup would enforce.  Device rules do not
+ * count: without privileges the container cannot make device nodes anyway.  */
+static bool
+asks_for_limits (const oci_config *config)
+{
+  const oci_resources *r = config->linux_ != NULL ? config->linux_->resources : NULL;
+
+  return r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL
+                       || r->block_io != NULL || r->n_hugepage_limits > 0 || r->network != NULL
+                       || r->n_rdma > 0 || r->has_unified);
+}
+
+/* Rootless, a cgroup the user may not write (not delegated to them) is no reason to fail
+ * when nothing asked for limits: the container runs in the caller's cgroup, as with
+ * runc and crun.  Returns 1 when the error was taken that way.  */
+static int
+skip_undelegated_cgroup (struct silo_creation *c, struct silo_error **err)
+{
+  int e = *err != NULL ? (*err)->errnum : 0;
+
+  if (!c->ctx->rootless || (e != EACCES && e != EPERM && e != EROFS))
+    return 0;
+  if (asks_for_limits (c->config))
+    return silo_wrap (err, "rootless: linux.resources asks for limits, but the cgroup is not "
+                      "delegated to uid %u (delegate one, e.g. systemd's Delegate=yes, or drop "
+                      "the limits)", (unsigned) geteuid ());
+  silo_log_warning ("rootless: running without a cgroup of its own (%s)", (*err)->msg);
+  silo_error_freep (err);
+  for (size_t i = 0; i < c->state->n_cgroups; i++)
+    {
+      free (c->state->cgroups[i].controller);
+      free (c->state->cgroups[i].path);
+    }
+  free (c->state->cgroups);
+  c->state->cgroups = NULL;
+  c->state->n_cgroups = 0;
+  return silo_state_save (c->dirfd, c->state, err) < 0 ? -1 : 1;
+}
+
 static int
 make_cgroups (struct silo_creation *c, struct silo_error **err)
 {
@@ -265,7 +302,7 @@ make_cgroups (struct silo_creation *c, struct silo_error **err)
        * cgroupsPath is shared by mistake) must not be destroyed by our undo.  */
       silo_cgroup_free (c->cgroup);
       c->cgroup = NULL;
-      return -1;
+      return skip_undelegated_cgroup (c, err) > 0 ? 0 : -1;
     }
   return 0;
 }
@@ -337,7 +374,8 @@ spawn_init (struct silo_creation *c, struct silo_error **err)
 
   /* CVE-2019-5736 / CVE-2016-9962: the init is not dumpable until its execve, so nothing in
    * the container can open /proc/<init>/exe (silo's binary) or its fds.  */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+  c->user_maps = c->plan.new_ns[OCI_NS_USER] && geteuid () != 0;
+  if (!c->user_maps && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
   if (silo_ns_parent_prepare (&c->plan, c->config->linux_, saved_ns, err) < 0)
     {
@@ -347,6 +385,8 @@ spawn_init (struct silo_creation *c, struct silo_error **err)
   ret = silo_spawn (c->plan.clone_flags, cgroup_fd, &c->spawn, err);
   if (ret == 0 && c->spawn.pid == 0)
     silo_child_main (c);
+  if (c->user_maps && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 && ret == 0)
+    ret = silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
   if (silo_ns_parent_restore (saved_ns, ret < 0 ? NULL : err) < 0)
     return -1;
   return ret;

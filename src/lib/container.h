@@ -20,10 +20,16 @@ struct silo_context
   bool debug;
   bool systemd_cgroup;         /* --systemd-cgroup or --cgroup-manager systemd */
   bool cgroups_disabled;       /* --cgroup-manager disabled */
-  const char *rootless;        /* "auto", "true", "false" */
+  bool rootless;               /* --rootless true, or "auto" (the default) and euid != 0:
+                                  cgroups it cannot write are skipped when nothing asked
+                                  for limits */
 };
 
 #define SILO_DEFAULT_ROOT "/run/silo"
+
+/* The state root when --root is not given: SILO_DEFAULT_ROOT for root, and for any other
+ * user $XDG_RUNTIME_DIR/silo (the user's own tmpfs) where that is set.  */
+char *silo_default_root (void);
 
 struct silo_create_options
 {

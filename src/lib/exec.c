@@ -127,6 +127,14 @@ plan_namespaces (struct execution *x)
         else
           x->child_setns |= kinds[i].flag;
       }
+  /* Entering a pid namespace takes CAP_SYS_ADMIN in our own user namespace as well as in
+   * its owner: a user without privileges over the host joins the container's user
+   * namespace in the parent first (as its owner it gets all capabilities there).  */
+  if (geteuid () != 0 && (x->child_setns & CLONE_NEWUSER) && x->parent_setns != 0)
+    {
+      x->parent_setns |= CLONE_NEWUSER;
+      x->child_setns &= ~CLONE_NEWUSER;
+    }
 }
 
 static int
@@ -311,7 +319,8 @@ spawn_child (struct execution *x, struct silo_error **err)
     return silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
   /* Ours for the rest of this process's life: it makes no other children.  */
   if (x->parent_setns != 0 && setns (x->init_pidfd, x->parent_setns) < 0)
-    return silo_fail (err, errno, "enter the container's pid namespace (setns %#x)", x->parent_setns);
+    return silo_fail (err, errno, "enter the container's %s namespace (setns %#x)",
+                      (x->parent_setns & CLONE_NEWUSER) ? "user and pid" : "pid", x->parent_setns);
   if (affinity != NULL && child_affinity (affinity->initial, "process.execCPUAffinity.initial", err) < 0)
     return -1;
   if (silo_spawn (0, -1, &x->spawn, err) < 0)

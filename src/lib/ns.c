@@ -4,14 +4,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
 
 #include "pathsafe.h"
 #include "util.h"
+
+extern char **environ;
 
 #ifndef CLONE_NEWTIME
 # define CLONE_NEWTIME 0x00000080
@@ -171,24 +175,122 @@ format_mappings (const oci_id_mapping *m, size_t n)
   return buf;
 }
 
-int
-silo_ns_write_id_maps (pid_t pid, const oci_linux *l, struct silo_error **err)
+/* A map a user without privileges may write itself: its own id, once.  */
+static bool
+own_id_only (const oci_id_mapping *m, size_t n, uint32_t id)
 {
-  _cleanup_close_ int procfd = silo_procfs_open (err);
-  _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
+  return n == 1 && m[0].size == 1 && m[0].host_id == id;
+}
+
+static int
+write_maps_directly (int procfd, pid_t pid, const oci_linux *l, bool deny_setgroups,
+                     struct silo_error **err)
+{
+  _cleanup_free_ char *uid_map = format_mappings (l->uid_mappings, l->n_uid_mappings);
+  _cleanup_free_ char *gid_map = format_mappings (l->gid_mappings, l->n_gid_mappings);
   char path[64];
 
-  if (procfd < 0)
-    return -1;
-  uid_map = format_mappings (l->uid_mappings, l->n_uid_mappings);
-  gid_map = format_mappings (l->gid_mappings, l->n_gid_mappings);
   snprintf (path, sizeof (path), "%d/uid_map", (int) pid);
   if (silo_procfs_write (procfd, path, uid_map, strlen (uid_map), err) < 0)
     return silo_wrap (err, "linux.uidMappings");
+  /* The kernel takes a gid_map from an unprivileged writer only once setgroups(2) is off
+   * for good in the namespace.  */
+  snprintf (path, sizeof (path), "%d/setgroups", (int) pid);
+  if (deny_setgroups && silo_procfs_write (procfd, path, "deny", 4, err) < 0)
+    return silo_wrap (err, "linux.gidMappings");
   snprintf (path, sizeof (path), "%d/gid_map", (int) pid);
   if (silo_procfs_write (procfd, path, gid_map, strlen (gid_map), err) < 0)
     return silo_wrap (err, "linux.gidMappings");
   return 0;
+}
+
+static char **
+map_helper_argv (const char *helper, pid_t pid, const oci_id_mapping *m, size_t n)
+{
+  char **argv = xmalloc0 ((3 * n + 3) * sizeof (char *));
+  size_t k = 0;
+
+  argv[k++] = xstrdup (helper);
+  argv[k++] = xasprintf ("%d", (int) pid);
+  for (size_t i = 0; i < n; i++)
+    {
+      argv[k++] = xasprintf ("%u", m[i].container_id);
+      argv[k++] = xasprintf ("%u", m[i].host_id);
+      argv[k++] = xasprintf ("%u", m[i].size);
+    }
+  return argv;
+}
+
+/* The last line the helper wrote, for the error message.  */
+static void
+read_last_line (int fd, char *buf, size_t size)
+{
+  size_t used = 0;
+  ssize_t r;
+
+  while (used + 1 < size && (r = read (fd, buf + used, size - 1 - used)) > 0)
+    used += (size_t) r;
+  buf[used] = '\0';
+  while (used > 0 && buf[used - 1] == '\n')
+    buf[--used] = '\0';
+  char *nl = strrchr (buf, '\n');
+  if (nl != NULL)
+    memmove (buf, nl + 1, strlen (nl + 1) + 1);
+}
+
+/* newuidmap/newgidmap (shadow's uidmap package) are setuid and check every range against
+ * /etc/subuid and /etc/subgid: how a user without privileges maps more than its own id.  */
+static int
+run_map_helper (const char *helper, const char *field, pid_t pid, const oci_id_mapping *m,
+                size_t n, struct silo_error **err)
+{
+  _cleanup_strv_ char **argv = map_helper_argv (helper, pid, m, n);
+  _cleanup_close_ int out_r = -1, out_w = -1;
+  posix_spawn_file_actions_t actions;
+  int pipefd[2], r, status;
+  char text[512];
+  pid_t child;
+
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return silo_fail (err, errno, "%s: pipe for %s", field, helper);
+  out_r = pipefd[0];
+  out_w = pipefd[1];
+  posix_spawn_file_actions_init (&actions);
+  posix_spawn_file_actions_adddup2 (&actions, out_w, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2 (&actions, out_w, STDERR_FILENO);
+  r = posix_spawnp (&child, helper, &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&actions);
+  if (r != 0)
+    return silo_fail (err, r, "%s: maps other than your own uid and gid need %s (Debian package "
+                      "uidmap)", field, helper);
+  silo_closep (&out_w);
+  read_last_line (out_r, text, sizeof (text));
+  if (waitpid (child, &status, 0) < 0)
+    return silo_fail (err, errno, "%s: wait for %s", field, helper);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return silo_fail (err, EPERM, "%s: %s refused the map (are its ranges in /etc/subuid and "
+                      "/etc/subgid?): %s", field, helper, text[0] != '\0' ? text : "no message");
+  return 0;
+}
+
+int
+silo_ns_write_id_maps (pid_t pid, const oci_linux *l, struct silo_error **err)
+{
+  _cleanup_close_ int procfd = -1;
+
+  if (geteuid () != 0 && !(own_id_only (l->uid_mappings, l->n_uid_mappings, geteuid ())
+                           && own_id_only (l->gid_mappings, l->n_gid_mappings, getegid ())))
+    {
+      if (run_map_helper ("newuidmap", "linux.uidMappings", pid, l->uid_mappings,
+                          l->n_uid_mappings, err) < 0)
+        return -1;
+      return run_map_helper ("newgidmap", "linux.gidMappings", pid, l->gid_mappings,
+                             l->n_gid_mappings, err);
+    }
+  procfd = silo_procfs_open (err);
+  if (procfd < 0)
+    return -1;
+  return write_maps_directly (procfd, pid, l, geteuid () != 0, err);
 }
 
 int

@@ -47,7 +47,11 @@ int silo_ns_parent_prepare (const struct silo_ns_plan *plan, const oci_linux *li
                             int saved_fds[2], struct silo_error **err);
 int silo_ns_parent_restore (int saved_fds[2], struct silo_error **err);
 
-/* Parent: write uid_map/gid_map of the child's new user namespace.  */
+/* Parent: write uid_map/gid_map of the child's new user namespace.  Root writes them
+ * itself; another user too when each maps only its own id (setgroups is then denied in
+ * the namespace, as the kernel requires); any other map goes through newuidmap and
+ * newgidmap, which check it against /etc/subuid and /etc/subgid.  The child must be
+ * dumpable meanwhile when the caller is not root (see silo_creation.user_maps).  */
 int silo_ns_write_id_maps (pid_t pid, const oci_linux *linux_, struct silo_error **err);
 
 /* Child: join namespaces given by path (user first), then unshare plan->unshare_flags.  */

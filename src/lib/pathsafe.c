@@ -229,6 +229,11 @@ silo_procfs_open (struct silo_error **err)
    * tool bind-mounted over /proc files comes along) is the next best thing.  */
   if (mnt < 0)
     mnt = open_tree (AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  /* A user without privileges may do neither (rootless, or a rootless `exec` that joined
+   * the container's user namespace): then /proc as it is, which the check below must
+   * find to be procfs.  */
+  if (mnt < 0 && errno == EPERM)
+    mnt = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (mnt < 0)
     return silo_fail (err, errno, "open a private procfs (fsopen: %s; clone of /proc)",
                       strerror (fsopen_errno));

@@ -68,12 +68,29 @@ bind_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
   return steal_fd (&tree);
 }
 
+/* Rootless without a cgroup of its own: where a cgroup mount is asked for, the container
+ * sees the host's hierarchies, read-only all the way down (its /sys is a bind of the
+ * host's then anyway, as `silo spec --rootless` writes it).  */
+static int
+bind_host_cgroups (int rootfd, const char *dest, const struct silo_mount_options *asked,
+                   struct silo_error **err)
+{
+  struct silo_mount_options o = {
+    .flags = (asked->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_BIND | MS_REC | MS_RDONLY,
+    .attr_set = MOUNT_ATTR_RDONLY,
+  };
+
+  return silo_mount_bind (rootfd, "/sys/fs/cgroup", dest, &o, err);
+}
+
 static int
 mount_cgroup (const struct silo_rootfs_ctx *ctx, int rootfd, const char *type, const char *dest,
               const struct silo_mount_options *o, struct silo_error **err)
 {
   _cleanup_close_ int target = -1;
 
+  if (ctx->cgroup == NULL && ctx->host_cgroups)
+    return bind_host_cgroups (rootfd, dest, o, err);
   if (ctx->cgroup == NULL)
     return silo_fail (err, EINVAL, "a %s mount needs cgroups, which are disabled", type);
   /* Created and checked here like any target (no symlink under /sys), once: the driver
