@@ -55,6 +55,32 @@ notify_profile() {
 	stop_agent
 }
 
+@test "seccomp notify: the connection to the agent is closed once the listener is sent" {
+	skip_on crun "1.8.1 sends the listener only when built with the agent support"
+	start_agent 123
+	# noNewPrivileges false: the filter (and the send) comes before `created`, long before
+	# the exec that would close a forgotten fd anyway
+	notify_profile false
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	wait_for test -s "$TEST_DIR/agent.json.eof" || fail "the agent saw no EOF while the container was created"
+	assert_equal "$(container_status "$ID")" created
+	stop_agent
+}
+
+@test "seccomp notify: listenerMetadata without listenerPath is refused by name" {
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerMetadata: "x",
+		syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO"}]}'
+	set_args true
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "linux.seccomp.listenerMetadata: set without listenerPath"
+	fi
+}
+
 @test "seccomp notify: no agent at listenerPath fails create and leaves nothing" {
 	notify_profile false
 	set_args true

@@ -61,7 +61,11 @@ install_seccomp (struct silo_process_setup *s, struct silo_error **err)
     return s->seccomp == NULL ? 0 : -1;
   if (listener < 0)
     return 0;
-  return silo_seccomp_agent_send (s->seccomp_agent, s->agent_state, listener, err);
+  if (silo_seccomp_agent_send (s->seccomp_agent, s->agent_state, listener, err) < 0)
+    return -1;
+  /* The spec: the connection is closed once the listener is sent; the agent sees EOF.  */
+  silo_closep (&s->seccomp_agent);
+  return 0;
 }
 
 /* The pipes, sockets and files the process was given as stdio become its own, as runc

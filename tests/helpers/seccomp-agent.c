@@ -7,7 +7,8 @@
  * ContainerProcessState JSON with the listener fd as SCM_RIGHTS.  The JSON is appended to
  * STATE-FILE as one line ("no-fd" is appended instead when no fd came with it), and a
  * child process answers every notification on that listener with -ERRNO until the
- * filter's last user is gone.  Runs until killed.
+ * filter's last user is gone.  When the runtime closes the connection (it must, once the
+ * listener is sent), a line "eof" is appended to STATE-FILE.eof.  Runs until killed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -68,6 +69,14 @@ take (int conn, const char *state_file, int error)
   if (out != NULL)
     {
       fprintf (out, "%s\n", listener >= 0 ? buffer : "no-fd");
+      fclose (out);
+    }
+  while (read (conn, buffer, sizeof buffer) > 0)
+    ;
+  snprintf (buffer, sizeof buffer, "%s.eof", state_file);
+  if ((out = fopen (buffer, "a")) != NULL)
+    {
+      fputs ("eof\n", out);
       fclose (out);
     }
   close (conn);
