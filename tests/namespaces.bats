@@ -131,6 +131,64 @@ setup() {
 	assert_equal "$(grep -cE '^ +0 +100000 +65536$' <<<"$output")" 2
 }
 
+# A new user namespace with no maps at all (crun accepts it): every process in it is the
+# overflow user, nobody.  The kernel lets nothing create a file on a filesystem mounted
+# inside such a namespace, so a tmpfs /dev cannot be filled: a clear error says so.
+@test "namespaces: a user namespace without mappings runs the process as nobody" {
+	skip_on runc "1.1.5 refuses a user namespace without mappings"
+	cfg '.linux.namespaces += [{type: "user"}] | del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts |= map(select(.destination | startswith("/dev") | not))
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	run_container -- 'id -u; id -g; wc -l </proc/self/uid_map; test -c /dev/null && echo null-ok'
+	assert_success
+	assert_equal "$(echo $output)" "65534 65534 0 null-ok"
+}
+
+@test "namespaces: without mappings, a tmpfs /dev or a non-zero process.user is refused clearly" {
+	skip_on runc "1.1.5 refuses a user namespace without mappings"
+	cfg '.linux.namespaces += [{type: "user"}] | del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	run_container -- 'true'
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "without uidMappings and gidMappings nothing can create a file"
+	fi
+	cfg '.mounts |= map(select(.destination | startswith("/dev") | not)) | .process.user = {uid: 1000, gid: 1000}'
+	run_container -- 'true'
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "process.user: the user namespace has no uidMappings and gidMappings"
+	fi
+	cfg '.process.user = {uid: 0, gid: 0} | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 10}]'
+	run_container -- 'true'
+	assert_failure
+	if is_silo; then
+		assert_one_line_error "linux.uidMappings: given without linux.gidMappings"
+	fi
+}
+
+@test "namespaces: in a user namespace a device is the host's node, bound; one the host lacks is refused by name" {
+	chmod -R a+rX "$BUNDLE"
+	cfg '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}]'
+	run_container -- 'head -c 3 /dev/zero | od -An -tx1; grep -c " /dev/zero " /proc/self/mountinfo'
+	assert_success
+	assert_equal "$(echo $output)" "00 00 00 1"
+	[[ ! -e /dev/silo-test-absent ]] || skip "the host has /dev/silo-test-absent"
+	cfg '.linux.devices = [{path: "/dev/silo-test-absent", type: "c", major: 1, minor: 5}]'
+	run_container -- 'true'
+	assert_failure
+	if is_silo; then
+		assert_one_line_error '`/dev/silo-test-absent`: a user namespace may not mknod, and the host has no device 1:5'
+	fi
+}
+
 # runtime-spec: a namespace type that linux.namespaces does not list is the runtime's.
 # Without a mount namespace silo mounts nothing (the host's table must not change) and
 # enters the rootfs with chroot.

@@ -128,9 +128,9 @@ fork_real_init (struct child *ch, struct silo_error **err)
  * mappings usually do not cover: every file we made would fail with EOVERFLOW.  Become
  * the namespace's root.  */
 static int
-become_namespace_root (const struct silo_ns_plan *plan, struct silo_error **err)
+become_namespace_root (const struct silo_ns_plan *plan, const oci_linux *l, struct silo_error **err)
 {
-  if (!plan->new_ns[OCI_NS_USER] && plan->join_fd[OCI_NS_USER] < 0)
+  if ((!plan->new_ns[OCI_NS_USER] && plan->join_fd[OCI_NS_USER] < 0) || silo_ns_userns_unmapped (l))
     return 0;
   if (setgroups (0, NULL) < 0 && errno != EPERM)
     return silo_fail (err, errno, "setgroups in the user namespace");
@@ -146,7 +146,7 @@ setup_namespaces (struct child *ch, struct silo_error **err)
 {
   const struct silo_ns_plan *plan = &ch->c->plan;
 
-  if (silo_ns_child_enter (plan, err) < 0 || become_namespace_root (plan, err) < 0)
+  if (silo_ns_child_enter (plan, err) < 0 || become_namespace_root (plan, ch->config->linux_, err) < 0)
     return -1;
   if (fork_real_init (ch, err) < 0)
     return -1;
@@ -221,7 +221,13 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)
-    return -1;
+    {
+      if ((*err)->errnum == EOVERFLOW && silo_ns_userns_unmapped (ch->config->linux_))
+        return silo_wrap (err, "without uidMappings and gidMappings nothing can create a file "
+                          "on a filesystem mounted in the user namespace (a tmpfs /dev): map "
+                          "ids, or give every such mount target in the image");
+      return -1;
+    }
   FAULT_POINT ("child-after-mounts");
   if (request_runtime_hooks (ch, err) < 0)
     return -1;

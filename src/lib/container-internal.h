@@ -56,7 +56,7 @@ int silo_container_open (const struct silo_context *ctx, const char *id, bool lo
 /* container.c */
 int silo_creation_make (struct silo_creation *c, struct silo_error **err);
 void silo_creation_release (struct silo_creation *c);
-int silo_start_init (int dirfd, silo_state *s, struct silo_error **err);
+int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err);
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
 /* --pid-file: the pid as text, written atomically next to the file.  */

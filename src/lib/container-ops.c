@@ -81,18 +81,15 @@ run_poststart (silo_state *s, struct silo_error **err)
   if (h == NULL || h->n_poststart == 0)
     return 0;
   json = silo_hook_state_json (s, "running");
-  if (silo_hooks_run (h->poststart, h->n_poststart, "poststart", json, err) < 0)
-    {
-      /* runtime-spec 1.3.0: a failing poststart hook is an error and stops the container */
-      if (kill (s->pid, SIGKILL) < 0 && errno != ESRCH)
-        silo_log_warning ("kill container process %d: %s", s->pid, strerror (errno));
-      return -1;
-    }
-  return 0;
+  return silo_hooks_run (h->poststart, h->n_poststart, "poststart", json, err);
 }
 
+/* *destroy tells the caller, on failure, that the start message went out: a
+ * startContainer hook, the exec or a poststart hook failed, and runtime-spec 1.3.0
+ * (lifecycle steps 7 and 9) wants the container stopped and destroyed, poststop hooks
+ * included, rather than left for `delete`.  */
 int
-silo_start_init (int dirfd, silo_state *s, struct silo_error **err)
+silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err)
 {
   _cleanup_close_ int sock = -1;
   _cleanup_close_ int pidfd = silo_pidfd_open_checked (s->pid, s->start_time, err);
@@ -117,6 +114,7 @@ silo_start_init (int dirfd, silo_state *s, struct silo_error **err)
   FAULT_POINT ("start-after-connect");
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
+  *destroy = true;
   /* Nothing comes back on success: the connection closes when the init calls execve.  */
   if (silo_sync_wait_close (sock, "the container process to start", err) < 0)
     return -1;
@@ -133,6 +131,7 @@ silo_container_start (const struct silo_context *ctx, const char *id, struct sil
   _cleanup_silo_state_ silo_state *s = NULL;
   _cleanup_close_ int dirfd = silo_container_open (ctx, id, true, &s, err);
   enum silo_status status;
+  bool destroy = false;
 
   if (dirfd < 0)
     return -1;
@@ -140,8 +139,15 @@ silo_container_start (const struct silo_context *ctx, const char *id, struct sil
   if (status != SILO_CREATED)
     return silo_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
                       silo_status_name (status));
-  if (silo_start_init (dirfd, s, err) < 0)
-    return silo_wrap (err, "start container `%s`", id);
+  if (silo_start_init (dirfd, s, &destroy, err) < 0)
+    {
+      struct silo_error *ignored = NULL;
+
+      if (destroy && silo_delete_stopped (ctx, s, &ignored) < 0)
+        silo_log_warning ("destroy the container after the failed start: %s", ignored->msg);
+      silo_error_free (ignored);
+      return silo_wrap (err, "start container `%s`", id);
+    }
   return 0;
 }
 
@@ -158,8 +164,9 @@ silo_container_run (const struct silo_context *ctx, const char *id,
   /* When the init is forked by an intermediate child (see ns.h), it must become ours.  */
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  bool destroy = false;
   ret = silo_creation_make (&c, err);
-  if (ret == 0 && (ret = silo_start_init (c.dirfd, c.state, err)) < 0)
+  if (ret == 0 && (ret = silo_start_init (c.dirfd, c.state, &destroy, err)) < 0)
     {
       struct silo_error *ignored = NULL;
       silo_delete_stopped (ctx, c.state, &ignored);

@@ -432,7 +432,8 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   FAULT_POINT ("create-after-clone");
   if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
     return -1;
-  if (c->plan.new_ns[OCI_NS_USER] && silo_ns_write_id_maps (c->spawn.pid, c->config->linux_, err) < 0)
+  if (c->plan.new_ns[OCI_NS_USER] && !silo_ns_userns_unmapped (c->config->linux_)
+      && silo_ns_write_id_maps (c->spawn.pid, c->config->linux_, err) < 0)
     return -1;
   if (move_net_devices (c, err) < 0)
     return -1;

@@ -48,21 +48,44 @@ existing_node_matches (int dirfd, const char *name, const struct device_node *no
 
 /* The host's node, bind-mounted: a user namespace may not mknod.  The host path must be
  * the very device asked for, not whatever the host happens to have there.  */
+static bool
+is_node (int fd, const struct device_node *node)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && (st.st_mode & S_IFMT) == node->type && st.st_rdev == node->rdev;
+}
+
+/* The host's node for the device: at the same path, or else under the name udev gives
+ * every device, /dev/char/MAJOR:MINOR or /dev/block/MAJOR:MINOR.  */
+static int
+open_host_node (const struct device_node *node, struct silo_error **err)
+{
+  char by_number[64];
+  int fd = open (node->path, O_PATH | O_CLOEXEC);
+
+  if (fd >= 0 && is_node (fd, node))
+    return fd;
+  silo_closep (&fd);
+  snprintf (by_number, sizeof by_number, "/dev/%s/%u:%u", node->type == S_IFBLK ? "block" : "char",
+            major (node->rdev), minor (node->rdev));
+  fd = open (by_number, O_PATH | O_CLOEXEC);
+  if (fd >= 0 && is_node (fd, node))
+    return fd;
+  silo_closep (&fd);
+  return silo_fail (err, ENODEV, "`%s`: a user namespace may not mknod, and the host has no "
+                    "device %u:%u at `%s` or `%s` to bind instead", node->path,
+                    major (node->rdev), minor (node->rdev), node->path, by_number);
+}
+
 static int
 bind_host_node (int rootfd, const struct device_node *node, struct silo_error **err)
 {
-  _cleanup_close_ int host = open (node->path, O_PATH | O_CLOEXEC);
+  _cleanup_close_ int host = open_host_node (node, err);
   _cleanup_close_ int target = -1, tree = -1;
-  struct stat st;
 
   if (host < 0)
-    return silo_fail (err, errno, "open the host's `%s` to bind it (no mknod in a user namespace)",
-                      node->path);
-  if (fstat (host, &st) < 0)
-    return silo_fail (err, errno, "stat the host's `%s`", node->path);
-  if ((st.st_mode & S_IFMT) != node->type || st.st_rdev != node->rdev)
-    return silo_fail (err, ENODEV, "the host's `%s` is not device %u:%u, cannot bind it",
-                      node->path, major (node->rdev), minor (node->rdev));
+    return -1;
   target = silo_mkfile_in_root (rootfd, node->path, 0600, err);
   if (target < 0)
     return -1;

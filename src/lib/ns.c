@@ -50,6 +50,17 @@ open_ns_path (const oci_namespace *ns, size_t index, struct silo_error **err)
   return steal_fd (&fd);
 }
 
+bool
+silo_ns_userns_unmapped (const oci_linux *l)
+{
+  if (l == NULL || l->n_uid_mappings > 0 || l->n_gid_mappings > 0)
+    return false;
+  for (size_t i = 0; i < l->n_namespaces; i++)
+    if (l->namespaces[i].type == OCI_NS_USER && l->namespaces[i].path == NULL)
+      return true;
+  return false;
+}
+
 static int
 check_mappings (const struct silo_ns_plan *plan, const oci_linux *l, struct silo_error **err)
 {
@@ -57,8 +68,10 @@ check_mappings (const struct silo_ns_plan *plan, const oci_linux *l, struct silo
 
   if (maps && !plan->new_ns[OCI_NS_USER])
     return silo_fail (err, EINVAL, "linux.uidMappings: mappings need a new user namespace in linux.namespaces");
-  if (plan->new_ns[OCI_NS_USER] && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
-    return silo_fail (err, EINVAL, "linux.uidMappings and linux.gidMappings are required with a new user namespace");
+  if (plan->new_ns[OCI_NS_USER] && (l->n_uid_mappings == 0) != (l->n_gid_mappings == 0))
+    return silo_fail (err, EINVAL, "linux.%s: given without linux.%s; a new user namespace "
+                      "takes both or neither", l->n_uid_mappings > 0 ? "uidMappings" : "gidMappings",
+                      l->n_uid_mappings > 0 ? "gidMappings" : "uidMappings");
   if (l->has_time_offsets && !plan->new_ns[OCI_NS_TIME])
     return silo_fail (err, EINVAL, "linux.timeOffsets: needs a new time namespace in linux.namespaces");
   return 0;

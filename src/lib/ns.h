@@ -47,6 +47,11 @@ int silo_ns_parent_prepare (const struct silo_ns_plan *plan, const oci_linux *li
                             int saved_fds[2], struct silo_error **err);
 int silo_ns_parent_restore (int saved_fds[2], struct silo_error **err);
 
+/* A new user namespace with neither uidMappings nor gidMappings (crun accepts it): no
+ * map is written, and every process in it runs as the overflow user (nobody, 65534) with
+ * the capabilities the namespace gives its creator.  No id can be set there.  */
+bool silo_ns_userns_unmapped (const oci_linux *linux_);
+
 /* Parent: write uid_map/gid_map of the child's new user namespace.  Root writes them
  * itself; another user too when each maps only its own id (setgroups is then denied in
  * the namespace, as the kernel requires); any other map goes through newuidmap and

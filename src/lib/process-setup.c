@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "lsm.h"
+#include "ns.h"
 #include "process.h"
 #include "scheduling.h"
 #include "util.h"
@@ -106,7 +107,8 @@ silo_process_setup_credentials (struct silo_process_setup *s, struct silo_error 
     return -1;
   if (silo_caps_drop_bounding (p->capabilities, err) < 0)
     return -1;
-  if (silo_process_set_identity (p, err) < 0 || silo_caps_apply (p->capabilities, err) < 0)
+  if (silo_process_set_identity (p, silo_ns_userns_unmapped (s->linux_), err) < 0
+      || silo_caps_apply (p->capabilities, err) < 0)
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return silo_fail (err, errno, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");

@@ -194,9 +194,19 @@ set_additional_groups (const oci_user *u, struct silo_error **err)
 }
 
 int
-silo_process_set_identity (const oci_process *p, struct silo_error **err)
+silo_process_set_identity (const oci_process *p, bool unmapped, struct silo_error **err)
 {
   const oci_user *u = &p->user;
+
+  if (unmapped)
+    {
+      if (u->uid != 0 || u->gid != 0 || u->n_additional_gids > 0)
+        return silo_fail (err, EINVAL, "process.user: the user namespace has no uidMappings "
+                          "and gidMappings, so no id can be set in it (every process there "
+                          "is nobody); map the ids or leave process.user at 0");
+      umask (u->has_umask ? (mode_t) u->umask : 0022);
+      return 0;
+    }
 
   /* Changing uid from 0 clears the permitted set unless keepcaps is on; silo_caps_apply
    * runs after this and can only grant capabilities still permitted.  */

@@ -15,7 +15,8 @@
  *   setresuid, PR_SET_KEEPCAPS off, umask (default 0022).  Keepcaps makes the uid change
  *   keep the permitted set, so silo_caps_apply afterwards can still grant what the config
  *   lists.  In a user namespace whose setgroups is "deny", an empty additionalGids is
- *   skipped; a non-empty one is an error.
+ *   skipped; a non-empty one is an error.  unmapped (a user namespace without maps, see
+ *   silo_ns_userns_unmapped): only ids 0 are accepted, and nothing is changed but umask.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,6 +32,6 @@
 int silo_process_validate (const oci_config *c, struct silo_error **err);
 int silo_rlimits_apply (const oci_process *p, struct silo_error **err);
 int silo_oom_score_adj_apply (const oci_process *p, int procfd, struct silo_error **err);
-int silo_process_set_identity (const oci_process *p, struct silo_error **err);
+int silo_process_set_identity (const oci_process *p, bool unmapped, struct silo_error **err);
 
 #endif

@@ -172,7 +172,7 @@ apply_as_user (void)
   c.ambient = names (&c.n_ambient, "CAP_NET_BIND_SERVICE", NULL);
   if (silo_caps_drop_bounding (&c, NULL) < 0)
     return 10;
-  if (silo_process_set_identity (&p, NULL) < 0)
+  if (silo_process_set_identity (&p, false, NULL) < 0)
     return 11;
   if (silo_caps_apply (&c, NULL) < 0)
     return 12;
@@ -196,7 +196,7 @@ apply_none (void)
 {
   oci_process p = { .user = { .uid = 0, .gid = 0 } };
 
-  if (silo_caps_drop_bounding (NULL, NULL) < 0 || silo_process_set_identity (&p, NULL) < 0
+  if (silo_caps_drop_bounding (NULL, NULL) < 0 || silo_process_set_identity (&p, false, NULL) < 0
       || silo_caps_apply (NULL, NULL) < 0)
     return 10;
   if (status_mask ("CapBnd:") != 0 || status_mask ("CapPrm:") != 0 || status_mask ("CapEff:") != 0)
