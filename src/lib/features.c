@@ -10,27 +10,17 @@
 
 #include "seccomp.h"
 #include <stdlib.h>
+#include <string.h>
 #include <sys/capability.h>
 
 #include "container.h"
+#include "mount.h"
 #include "oci.h"
 #include "util.h"
 
 static const char *const hooks[] = {
   "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
   NULL
-};
-
-/* The options the mount code (mount.c) understands; keep the two in step.  */
-static const char *const mount_options[] = {
-  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
-  "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
-  "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
-  "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
-  "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
-  "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
-  "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
-  "symfollow", "sync", "unbindable", NULL
 };
 
 static const char *const seccomp_actions[] = {
@@ -63,6 +53,25 @@ static const char *const seccomp_archs[][2] = {
 #define MAX_SECCOMP_FLAGS 8
 
 #define N_SECCOMP_ARCHS SILO_ARRAY_SIZE (seccomp_archs)
+
+/* Every option mount.c parses, less the idmap ones while idmapped mounts are refused.  */
+static const char **
+mount_option_names (bool idmap)
+{
+  size_t n = 0, k = 0;
+  const char **names;
+
+  while (silo_mount_option_name (n) != NULL)
+    n++;
+  names = xmalloc0 ((n + 1) * sizeof (*names));
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *name = silo_mount_option_name (i);
+      if (idmap || (strcmp (name, "idmap") != 0 && strcmp (name, "ridmap") != 0))
+        names[k++] = name;
+    }
+  return names;
+}
 
 /* "CAP_CHOWN" ... for every capability both libcap and the running kernel know.  */
 static char **
@@ -121,11 +130,13 @@ silo_features_generate (char **json, struct silo_error **err)
   const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[MAX_SECCOMP_FLAGS + 1],
     *supported_flags[MAX_SECCOMP_FLAGS + 1];
   _cleanup_strv_ char **capabilities = capability_names ();
+  const bool idmap = false;
+  _cleanup_free_ const char **mount_options = mount_option_names (idmap);
   oci_features f = {
     .oci_version_min = "1.0.0", .oci_version_max = OCI_SPEC_VERSION,
     .hooks = hooks, .mount_options = mount_options, .namespaces = namespaces,
     .capabilities = (const char *const *) capabilities,
-    .cgroup_v1 = true, .cgroup_v2 = true,
+    .cgroup_v1 = true, .cgroup_v2 = true, .cgroup_rdma = true, .idmap_enabled = idmap,
     .intel_rdt_enabled = true, .net_devices_enabled = true,
     .apparmor_enabled = true, .selinux_enabled = true,
     .seccomp_enabled = true, .seccomp_actions = seccomp_actions,

@@ -17,7 +17,7 @@ libsilo_a_SOURCES += \
 check_PROGRAMS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
 	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test \
-	tests/unit/sha256.test tests/unit/resctrl.test
+	tests/unit/sha256.test tests/unit/resctrl.test tests/unit/features.test
 tests_unit_signals_test_SOURCES = tests/unit/signals.c tests/unit/tap.h
 tests_unit_sysctl_test_SOURCES = tests/unit/sysctl.c tests/unit/tap.h
 tests_unit_caps_test_SOURCES = tests/unit/caps.c tests/unit/tap.h
@@ -29,7 +29,8 @@ tests_unit_netlink_test_SOURCES = tests/unit/netlink.c tests/unit/tap.h
 tests_unit_exe_seal_test_SOURCES = tests/unit/exe-seal.c tests/unit/tap.h
 tests_unit_sha256_test_SOURCES = tests/unit/sha256.c tests/unit/tap.h
 tests_unit_resctrl_test_SOURCES = tests/unit/resctrl.c tests/unit/tap.h
+tests_unit_features_test_SOURCES = tests/unit/features.c tests/unit/tap.h
 TESTS += tests/unit/signals.test tests/unit/sysctl.test tests/unit/caps.test \
 	tests/unit/process.test tests/unit/hooks.test tests/unit/seccomp.test \
 	tests/unit/terminal.test tests/unit/netlink.test tests/unit/exe-seal.test \
-	tests/unit/sha256.test tests/unit/resctrl.test
+	tests/unit/sha256.test tests/unit/resctrl.test tests/unit/features.test

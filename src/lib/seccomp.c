@@ -402,6 +402,14 @@ configure_filter (scmp_filter_ctx ctx, const oci_seccomp *s, struct silo_error *
       if (arch == 0)
         continue;   /* validation warned about it */
       r = seccomp_arch_add (ctx, arch);
+      /* One filter holds one byte order: a big-endian arch on a little-endian host (or the
+       * reverse) could never run here anyway.  */
+      if (r == -EDOM)
+        {
+          silo_log_warning ("linux.seccomp.architectures[%zu]: %s has the other byte order "
+                            "than this host; skipped", i, s->architectures[i]);
+          continue;
+        }
       if (r < 0 && r != -EEXIST)
         return silo_fail (err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
                           s->architectures[i]);
