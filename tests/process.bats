@@ -316,3 +316,19 @@ close_extra_fds_for_real() {
 		fi
 	done
 }
+
+@test "process.env: HOME comes from the container's /etc/passwd when env lacks it, else /" {
+	echo 'app:x:1234:1234::/srv/app:/bin/sh' >>"$ROOTFS/etc/passwd"
+	cfg '.process.env = ["PATH=/bin"] | .process.user = {uid: 1234, gid: 1234}'
+	run_container -- 'echo "$HOME"'
+	assert_success
+	assert_output /srv/app
+	cfg '.process.user = {uid: 4321, gid: 4321}'
+	run_container -- 'echo "$HOME"'
+	assert_success
+	assert_output /
+	cfg '.process.env = ["PATH=/bin", "HOME=/given"]'
+	run_container -- 'echo "$HOME"'
+	assert_success
+	assert_output /given
+}

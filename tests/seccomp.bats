@@ -164,6 +164,33 @@ notify_profile() {
 	assert_line 'syscall 165: EPERM'
 }
 
+# What silo itself may call once the filter is loaded (noNewPrivileges false loads it
+# before the credentials and the wait for start): the list of docs/design.md, "After the
+# seccomp filter".  Each of these is in the default profile of runtime-tools' generator
+# (2017), so its conformance programs can run; openat2, faccessat2, close_range, clone3 and
+# the pidfd calls are not, and silo must not need them here.
+SILO_AFTER_FILTER='["prctl","capget","capset","setgroups","setresgid","setresuid","umask",
+	"sendmsg","recvmsg","accept4","poll","close","rt_sigaction","rt_sigprocmask","write",
+	"execve","exit_group"]'
+# What busybox needs to run `echo` (static binary: no loader, no libraries)
+BUSYBOX_ECHO='["brk","arch_prctl","set_tid_address","set_robust_list","rseq","prlimit64",
+	"readlink","getrandom","mprotect","getuid","write","exit_group"]'
+
+@test "seccomp: silo needs nothing after loading the filter but its documented list (noNewPrivileges false and true)" {
+	local nnp
+	for nnp in false true; do
+		cfg --argjson nnp "$nnp" --argjson silo "$SILO_AFTER_FILTER" --argjson prog "$BUSYBOX_ECHO" '
+			.process.noNewPrivileges = $nnp
+			| .linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+			  syscalls: [{names: ($silo + $prog | unique), action: "SCMP_ACT_ALLOW"}]}'
+		set_args echo "ran with noNewPrivileges $nnp"
+		register_id "$ID"
+		run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+		assert_success
+		assert_output "ran with noNewPrivileges $nnp"
+	done
+}
+
 @test "seccomp: an architecture libseccomp does not know is skipped with one warning" {
 	skip_on runc "1.1.5 refuses it"
 	skip_on crun "1.8.1 refuses it"
