@@ -193,6 +193,18 @@ memory_and_swap() {
 	assert_equal "$(memory_and_swap)" "33554432 50331648"
 }
 
+@test "update: --kernel-memory-tcp sets memory.kernelTCP where cgroup v1 has it" {
+	skip_on runc "1.1.5 ignores --kernel-memory-tcp"
+	skip_on crun "1.8.1 pastes update flag values into its JSON as they are"
+	[[ $(cg_layout memory) == v1 ]] || skip "memory is not on cgroup v1: no TCP buffer limit there"
+	[[ -e ${CG_V1[memory]}/memory.kmem.tcp.limit_in_bytes ]] || skip "this kernel has no memory.kmem.tcp.limit_in_bytes"
+	set_args sleep 600
+	rt_run_detached "$ID" || fail "run -d failed"
+	run --separate-stderr rt update "$ID" --kernel-memory-tcp 64m
+	assert_success
+	assert_equal "$(cat "$(cg_file "$ID" memory.kmem.tcp.limit_in_bytes)")" 67108864
+}
+
 @test "update: values that are not numbers or sizes are one-line errors naming the flag" {
 	skip_on crun "1.8.1 pastes update flag values into its JSON as they are: the error is yajl's, in four lines, without the flag"
 	[[ -n $(cg_layout pids) ]] || skip "needs the pids controller"

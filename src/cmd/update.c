@@ -42,8 +42,8 @@ static const struct silo_cmd_option update_options[] = {
   { "memory", 0, "BYTES", "memory limit (suffix k, m, g, t or p; -1: unlimited)" },
   { "memory-reservation", 0, "BYTES", "memory soft limit" },
   { "memory-swap", 0, "BYTES", "memory plus swap limit (-1: unlimited)" },
-  { "kernel-memory", 0, "BYTES", "ignored (kernel memory limits are obsolete, as in runc)" },
-  { "kernel-memory-tcp", 0, "BYTES", "ignored (kernel memory limits are obsolete, as in runc)" },
+  { "kernel-memory", 0, "BYTES", "ignored: Linux 6.0 removed kernel memory limits (as runc)" },
+  { "kernel-memory-tcp", 0, "BYTES", "TCP buffer memory limit (memory.kernelTCP; cgroup v1 only)" },
   { "cpu-share", 0, "N", "CPU shares (weight relative to other containers)" },
   { "cpu-quota", 0, "USEC", "CPU time allowed per period (-1: unlimited)" },
   { "cpu-period", 0, "USEC", "CFS period (0: the system's default)" },
@@ -182,6 +182,8 @@ apply_memory_flag (oci_resources *r, int option, const char *name, const char *t
     SET (memory, limit, bytes);
   else if (option == UPDATE_OPTION_MEMORY_RESERVATION)
     SET (memory, reservation, bytes);
+  else if (option == UPDATE_OPTION_KERNEL_MEMORY_TCP)
+    SET (memory, kernel_tcp, bytes);
   else
     SET (memory, swap, bytes);
   return 0;
@@ -269,10 +271,11 @@ apply_flag (oci_resources *r, int option, const char *text, struct silo_error **
     case UPDATE_OPTION_MEMORY:
     case UPDATE_OPTION_MEMORY_RESERVATION:
     case UPDATE_OPTION_MEMORY_SWAP:
+    case UPDATE_OPTION_KERNEL_MEMORY_TCP:
       return apply_memory_flag (r, option, name, text, err);
     case UPDATE_OPTION_KERNEL_MEMORY:
-    case UPDATE_OPTION_KERNEL_MEMORY_TCP:
-      silo_log_warning ("--%s is ignored: kernel memory limits are obsolete", name);
+      silo_log_warning ("--%s is ignored: the kernel has no kernel memory limit any more "
+                        "(Linux 6.0 removed memory.kmem.limit_in_bytes)", name);
       return 0;
     case UPDATE_OPTION_PIDS_LIMIT:
     case UPDATE_OPTION_BLKIO_WEIGHT:
