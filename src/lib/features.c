@@ -13,6 +13,7 @@
 #include <sys/capability.h>
 
 #include "container.h"
+#include "idmap.h"
 #include "oci.h"
 #include "util.h"
 
@@ -23,10 +24,10 @@ static const char *const hooks[] = {
 
 /* The options the mount code (mount.c) understands; keep the two in step.  */
 static const char *const mount_options[] = {
-  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "iversion",
+  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap", "iversion",
   "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "noiversion",
   "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
-  "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
+  "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "ridmap", "rnoatime", "rnodev",
   "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
   "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
   "rsymfollow", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid",
@@ -127,6 +128,7 @@ silo_features_generate (char **json, struct silo_error **err)
     .capabilities = (const char *const *) capabilities,
     .cgroup_v1 = true, .cgroup_v2 = true,
     .intel_rdt_enabled = true, .net_devices_enabled = true,
+    .idmap_enabled = silo_idmap_supported (),
     .apparmor_enabled = true, .selinux_enabled = true,
     .seccomp_enabled = true, .seccomp_actions = seccomp_actions,
     .seccomp_operators = seccomp_operators, .seccomp_archs = archs,
