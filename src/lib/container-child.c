@@ -217,7 +217,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,
     .mount_ns = ch->c->plan.new_ns[OCI_NS_MOUNT] || ch->c->plan.join_fd[OCI_NS_MOUNT] >= 0,
-    .later = &later,
+    .later = &later, .idmap = &ch->c->idmap,
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)
@@ -228,6 +228,8 @@ setup_rootfs (struct child *ch, struct silo_error **err)
                           "ids, or give every such mount target in the image");
       return -1;
     }
+  /* The ID-mapped trees are attached: nothing else may reach them (docs/security.md §1).  */
+  silo_idmap_mounts_close (&ch->c->idmap);
   FAULT_POINT ("child-after-mounts");
   if (request_runtime_hooks (ch, err) < 0)
     return -1;

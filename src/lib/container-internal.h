@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "container.h"
+#include "idmap.h"
 #include "ns.h"
 #include "oci.h"
 #include "seccomp.h"
@@ -36,6 +37,8 @@ struct silo_creation
   struct silo_seccomp_filter seccomp;  /* compiled before the clone; the init installs it */
   int seccomp_agent;           /* connected to linux.seccomp.listenerPath, or -1 */
   char *resctrl;               /* the resctrl mount, with linux.intelRdt */
+  struct silo_idmap_mounts idmap;  /* ID-mapped trees, made before the clone; the init
+                                      attaches them and closes them after its mounts */
   int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
   struct silo_spawn spawn;
   int pty_master;

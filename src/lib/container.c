@@ -30,6 +30,7 @@
 #include "exe-seal.h"
 #include "fault.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "log.h"
 #include "lsm.h"
 #include "netlink.h"
@@ -111,19 +112,6 @@ validate_terminal (struct silo_creation *c, struct silo_error **err)
   return 0;
 }
 
-/* Fields of runtime-spec 1.3.0 silo parses but does not implement yet: refusing them by
- * name beats running a container without what its config asked for.  */
-/* What runtime-spec 1.3.0 has and silo does not carry out yet is refused by name:
- * running a container without what its config asked for would be worse.  */
-static int
-refuse_unsupported (const oci_config *cfg, struct silo_error **err)
-{
-  for (size_t i = 0; i < cfg->n_mounts; i++)
-    if (cfg->mounts[i].n_uid_mappings > 0 || cfg->mounts[i].n_gid_mappings > 0)
-      return silo_fail (err, ENOTSUP, "mounts[%zu].uidMappings: idmapped mounts are not supported by silo yet", i);
-  return 0;
-}
-
 /* No mount namespace: the runtime's is the container's (runtime-spec: a namespace type
  * not listed is inherited), so silo mounts nothing and enters the rootfs with chroot.
  * What the config asked of mounts cannot be done then: say so.  */
@@ -182,7 +170,7 @@ validate_config (struct silo_creation *c, struct silo_error **err)
                       "use --cgroup-manager cgroupfs");
   if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
     return -1;
-  if (refuse_unsupported (cfg, err) < 0 || silo_sched_validate (cfg->process, cfg->linux_, err) < 0
+  if (silo_sched_validate (cfg->process, cfg->linux_, err) < 0
       || silo_lsm_validate (cfg->process, cfg->linux_, err) < 0)
     return -1;
   if (silo_sysctl_validate (cfg, err) < 0)
@@ -195,6 +183,8 @@ validate_config (struct silo_creation *c, struct silo_error **err)
     return -1;
   bool userns = c->plan.new_ns[OCI_NS_USER] || c->plan.join_fd[OCI_NS_USER] >= 0;
   if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, userns, err) < 0)
+    return -1;
+  if (silo_idmap_validate (cfg, userns, err) < 0)
     return -1;
   if ((cfg->hostname != NULL || cfg->domainname != NULL)
       && !c->plan.new_ns[OCI_NS_UTS] && c->plan.join_fd[OCI_NS_UTS] < 0)
@@ -365,6 +355,20 @@ count_listen_fds (struct silo_creation *c)
 
 /* ---- create: clone and the handshake ------------------------------------------------- */
 
+/* Made here, inherited by the init with the clone: it cannot make them itself once in
+ * its own user namespace (idmap.h).  Without a mount namespace nothing is mounted.  */
+static int
+prepare_idmapped_mounts (struct silo_creation *c, struct silo_error **err)
+{
+  const struct silo_ns_plan *plan = &c->plan;
+
+  if (!plan->new_ns[OCI_NS_MOUNT] && plan->join_fd[OCI_NS_MOUNT] < 0)
+    return 0;
+  return silo_idmap_prepare (c->config, c->bundle,
+                             plan->new_ns[OCI_NS_USER] || plan->join_fd[OCI_NS_USER] >= 0,
+                             plan->join_fd[OCI_NS_USER], &c->idmap, err);
+}
+
 static int
 spawn_init (struct silo_creation *c, struct silo_error **err)
 {
@@ -427,6 +431,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   silo_closep (&c->sync_child);
   silo_closep (&c->start_listen);
   silo_closep (&c->seccomp_agent);
+  silo_idmap_mounts_close (&c->idmap);
   if (persist_pid (c, c->spawn.pid, err) < 0)
     return -1;
   FAULT_POINT ("create-after-clone");
@@ -678,6 +683,7 @@ silo_creation_release (struct silo_creation *c)
   silo_closep (&c->pty_master);
   silo_closep (&c->dirfd);
   silo_closep (&c->seccomp_agent);
+  silo_idmap_mounts_close (&c->idmap);
   silo_seccomp_filter_release (&c->seccomp);
   free (c->resctrl);
   c->resctrl = NULL;
@@ -725,7 +731,7 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
   if (make_sockets (c, err) < 0)
     return -1;
   count_listen_fds (c);
-  if (connect_seccomp_agent (c, err) < 0)
+  if (connect_seccomp_agent (c, err) < 0 || prepare_idmapped_mounts (c, err) < 0)
     return -1;
   if (spawn_init (c, err) < 0 || let_child_go (c, err) < 0)
     return -1;

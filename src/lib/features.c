@@ -14,6 +14,7 @@
 #include <sys/capability.h>
 
 #include "container.h"
+#include "idmap.h"
 #include "mount.h"
 #include "oci.h"
 #include "util.h"
@@ -130,7 +131,7 @@ silo_features_generate (char **json, struct silo_error **err)
   const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[MAX_SECCOMP_FLAGS + 1],
     *supported_flags[MAX_SECCOMP_FLAGS + 1];
   _cleanup_strv_ char **capabilities = capability_names ();
-  const bool idmap = false;
+  const bool idmap = silo_idmap_supported ();
   _cleanup_free_ const char **mount_options = mount_option_names (idmap);
   oci_features f = {
     .oci_version_min = "1.0.0", .oci_version_max = OCI_SPEC_VERSION,

@@ -28,6 +28,7 @@ enum option_kind
   OPTION_ATTRIBUTE,    /* attr_set / attr_clear: recursive, through mount_setattr */
   OPTION_TMPCOPYUP,
   OPTION_IDMAP,
+  OPTION_RIDMAP,
   OPTION_NOTHING,      /* accepted, no effect */
 };
 
@@ -104,7 +105,7 @@ static const struct mount_option mount_options[] = {
   { "rstrictatime", ATIME_MODE (MOUNT_ATTR_STRICTATIME) },
   { "tmpcopyup", OPTION_TMPCOPYUP, 0, 0, 0 },
   { "idmap", OPTION_IDMAP, 0, 0, 0 },
-  { "ridmap", OPTION_IDMAP, 0, 0, 0 },
+  { "ridmap", OPTION_RIDMAP, 0, 0, 0 },
 };
 
 static const struct mount_option *
@@ -130,6 +131,21 @@ silo_mount_propagation_parse (const char *name, unsigned long *out)
   if (option == NULL || option->kind != OPTION_PROPAGATION)
     return -1;
   *out = option->flag;
+  return 0;
+}
+
+int
+silo_mount_isolation_propagation (const char *rootfs_propagation, unsigned long *out)
+{
+  unsigned long wanted;
+
+  *out = MS_REC | MS_SLAVE;
+  if (rootfs_propagation == NULL)
+    return 0;
+  if (silo_mount_propagation_parse (rootfs_propagation, &wanted) < 0)
+    return -1;
+  if (wanted & (MS_PRIVATE | MS_UNBINDABLE))
+    *out = MS_REC | MS_PRIVATE;
   return 0;
 }
 
@@ -170,7 +186,9 @@ apply_option (const struct mount_option *option, struct silo_mount_options *o)
       o->tmpcopyup = true;
       break;
     case OPTION_IDMAP:
+    case OPTION_RIDMAP:
       o->idmap = true;
+      o->idmap_recursive = option->kind == OPTION_RIDMAP;
       break;
     case OPTION_NOTHING:
       break;
@@ -385,7 +403,6 @@ silo_mount_bind (int rootfd, const char *source, const char *dest,
                  const struct silo_mount_options *o, struct silo_error **err)
 {
   _cleanup_close_ int tree = -1, target = -1;
-  struct stat st;
 
   if (o->flags & MS_REMOUNT)
     {
@@ -398,6 +415,16 @@ silo_mount_bind (int rootfd, const char *source, const char *dest,
                                       | ((o->flags & MS_REC) ? AT_RECURSIVE : 0));
   if (tree < 0)
     return silo_fail (err, errno, "bind `%s`", source);
+  return silo_mount_bind_tree (rootfd, tree, source, dest, o, err);
+}
+
+int
+silo_mount_bind_tree (int rootfd, int tree, const char *source, const char *dest,
+                      const struct silo_mount_options *o, struct silo_error **err)
+{
+  _cleanup_close_ int target = -1;
+  struct stat st;
+
   if (fstat (tree, &st) < 0)
     return silo_fail (err, errno, "stat `%s`", source);
   target = silo_mount_open_target (rootfd, dest, !S_ISDIR (st.st_mode), false, err);

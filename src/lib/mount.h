@@ -31,7 +31,8 @@ struct silo_mount_options
   uint64_t attr_set;        /* MOUNT_ATTR_* of the r* options ("rro", "rnosuid", "rnoatime"…) */
   uint64_t attr_clear;      /* MOUNT_ATTR_* they clear ("rrw", "rsuid"…; MOUNT_ATTR__ATIME for atime) */
   bool tmpcopyup;           /* tmpfs: copy the target's previous content into it */
-  bool idmap;               /* "idmap" or "ridmap" */
+  bool idmap;               /* "idmap" or "ridmap": ID-mapped (idmap.h) */
+  bool idmap_recursive;     /* "ridmap": every mount of an rbind tree, not only its top */
   char *data;               /* the other options, comma-joined; NULL when none */
 };
 
@@ -42,6 +43,12 @@ void silo_mount_options_release (struct silo_mount_options *o);
 
 /* "shared", "rslave"… -> MS_* (| MS_REC); -1 for any other name.  */
 int silo_mount_propagation_parse (const char *name, unsigned long *out);
+
+/* The propagation that cuts the container's mounts off from the host's: MS_SLAVE | MS_REC
+ * (host mounts still show up in the container), or MS_PRIVATE | MS_REC when
+ * linux.rootfsPropagation (name, may be NULL) is private or unbindable.  -1 for an
+ * unknown name.  */
+int silo_mount_isolation_propagation (const char *rootfs_propagation, unsigned long *out);
 
 /* The i-th option name silo knows (features.json mountOptions); NULL past the end.  */
 const char *silo_mount_option_name (size_t i);
@@ -63,6 +70,12 @@ bool silo_path_is_under (const char *dest, const char *prefix);
  * attached).  A target is created to match the source: directory or file.  */
 int silo_mount_bind (int rootfd, const char *source, const char *dest,
                      const struct silo_mount_options *o, struct silo_error **err);
+
+/* The same with a detached tree already cloned from `source` (an ID-mapped one, made by
+ * the parent: idmap.h): o's attributes, attached onto dest, propagation.  The caller
+ * keeps tree and closes it.  */
+int silo_mount_bind_tree (int rootfd, int tree, const char *source, const char *dest,
+                          const struct silo_mount_options *o, struct silo_error **err);
 
 /* Mount a new filesystem `type` onto `dest` in rootfd (a directory), or with "remount"
  * change the one mounted there.  */

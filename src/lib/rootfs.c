@@ -16,6 +16,7 @@
 
 #include "cgroup/cgroup.h"
 #include "devices.h"
+#include "idmap.h"
 #include "lsm.h"
 #include "mount.h"
 #include "pathsafe.h"
@@ -32,15 +33,10 @@ static int
 isolate_propagation (const oci_linux *linux_, struct silo_error **err)
 {
   const char *name = linux_ != NULL ? linux_->rootfs_propagation : NULL;
-  unsigned long flags = MS_REC | MS_SLAVE, wanted;
+  unsigned long flags;
 
-  if (name != NULL)
-    {
-      if (silo_mount_propagation_parse (name, &wanted) < 0)
-        return silo_fail (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", name);
-      if (wanted & (MS_PRIVATE | MS_UNBINDABLE))
-        flags = MS_REC | MS_PRIVATE;
-    }
+  if (silo_mount_isolation_propagation (name, &flags) < 0)
+    return silo_fail (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", name);
   if (mount (NULL, "/", NULL, flags, NULL) < 0)
     return silo_fail (err, errno, "make the mounts of the container's namespace %s",
                       (flags & MS_PRIVATE) ? "private" : "slaves");
@@ -116,14 +112,27 @@ mount_bind (const struct silo_rootfs_ctx *ctx, int rootfd, const oci_mount *m, c
   return silo_mount_bind (rootfd, source, dest, o, err);
 }
 
+/* The tree the parent made, ID-mapped, before the clone (idmap.h): the init could not,
+ * in its own user namespace.  */
+static int
+mount_idmapped (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, const char *dest,
+                const struct silo_mount_options *o, struct silo_error **err)
+{
+  const struct silo_idmap_mounts *idmap = ctx->idmap;
+  int tree = idmap != NULL && i < idmap->n ? idmap->trees[i] : -1;
+
+  if (tree < 0)
+    return silo_fail (err, EINVAL, "ID-mapped mount: no tree was made for it before the clone "
+                      "(silo_idmap_prepare)");
+  return silo_mount_bind_tree (rootfd, tree, ctx->config->mounts[i].source, dest, o, err);
+}
+
 static int
 mount_dispatch (const struct silo_rootfs_ctx *ctx, int rootfd, const oci_mount *m, const char *dest,
                 const struct silo_mount_options *o, struct silo_error **err)
 {
   const char *type = m->type != NULL ? m->type : "";
 
-  if (o->idmap)
-    return silo_fail (err, ENOTSUP, "idmapped mounts (idmap, ridmap) are not supported yet");
   if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
     return mount_cgroup (ctx, rootfd, type, dest, o, err);
   if ((o->flags & MS_BIND) || strcmp (type, "bind") == 0)
@@ -166,7 +175,8 @@ mount_entry (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, bool *popu
       l->readonly = xrealloc (l->readonly, (l->n_readonly + 1) * sizeof (char *));
       l->readonly[l->n_readonly++] = xstrdup (dest);
     }
-  if (mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
+  if (silo_idmap_wanted (m, &o) ? mount_idmapped (ctx, rootfd, i, dest, &o, err) < 0
+                                 : mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
     return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
   /* The host's /dev, bound in: its nodes are the host's business, not ours.  */
   if (strcmp (dest, "/dev") == 0)

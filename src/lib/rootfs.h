@@ -26,6 +26,7 @@
 #include "oci.h"
 
 struct silo_cgroup;   /* cgroup/cgroup.h */
+struct silo_idmap_mounts;   /* idmap.h */
 
 /* What has to wait until the rest is in place: tmpfs mounts asked read-only that silo
  * still writes into (device nodes, mount points below a read-only /dev) are mounted
@@ -51,11 +52,13 @@ struct silo_rootfs_ctx
   bool mount_ns;                    /* a mount namespace of its own (new or joined); without
                                        one nothing is mounted: the rootfs is chroot'ed into */
   struct silo_rootfs_later *later;  /* filled by prepare, used by finalize; may be NULL */
+  const struct silo_idmap_mounts *idmap; /* the ID-mapped trees the parent made (idmap.h);
+                                       NULL when there are none */
 };
 
 /* Everything up to the pivot.  *rootfd_out gets an O_PATH fd of the rootfs mount (the
- * caller closes it after silo_rootfs_pivot).  Idmapped mounts ("idmap", "ridmap") are
- * refused: not supported yet.  */
+ * caller closes it after silo_rootfs_pivot).  An ID-mapped entry ("idmap", "ridmap",
+ * uidMappings) is attached from its tree in ctx->idmap; the caller closes those.  */
 int silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct silo_error **err);
 
 /* Bind the terminal's pty slave (an fd on the container's devpts) onto /dev/console.  */

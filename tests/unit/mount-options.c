@@ -150,6 +150,7 @@ test_special_options (void)
   char *tmp[] = { "tmpcopyup", "mode=1777", "", "size=1m" };
   char *idmap[] = { "rbind", "idmap" };
   char *ridmap[] = { "ridmap" };
+  char *ridmap_idmap[] = { "ridmap", "idmap" };
   struct silo_mount_options o;
   size_t known = 0;
 
@@ -158,10 +159,14 @@ test_special_options (void)
   is_str (o.data, "mode=1777,size=1m", "tmpcopyup is not data; empty options are skipped");
   silo_mount_options_release (&o);
   o = parse (idmap, N (idmap));
-  ok (o.idmap && o.flags == (MS_BIND | MS_REC), "idmap recorded");
+  ok (o.idmap && !o.idmap_recursive && o.flags == (MS_BIND | MS_REC), "idmap recorded, not recursive");
+  ok (o.data == NULL, "idmap is not data");
   silo_mount_options_release (&o);
   o = parse (ridmap, 1);
-  ok (o.idmap, "ridmap recorded");
+  ok (o.idmap && o.idmap_recursive, "ridmap recorded, recursive");
+  silo_mount_options_release (&o);
+  o = parse (ridmap_idmap, N (ridmap_idmap));
+  ok (o.idmap && !o.idmap_recursive, "the later of ridmap and idmap wins");
   silo_mount_options_release (&o);
   o = parse (NULL, 0);
   ok (o.flags == 0 && o.data == NULL, "no options");

@@ -650,7 +650,7 @@ static const struct scenario scenarios[] = {
   { "bad tmpfs option", FAILING ("evil", "{\"destination\":\"/bad\",\"type\":\"tmpfs\",\"options\":[\"size=bogus\"]}", ""),
     false, false, "mounts[0] (/bad): mount tmpfs: Invalid argument", NULL },
   { "idmap", FAILING ("evil", "{\"destination\":\"/i\",\"source\":\"@HOST@\",\"options\":[\"rbind\",\"idmap\"]}", ""),
-    false, false, "mounts[0] (/i): idmapped mounts", "not supported yet" },
+    false, false, "mounts[0] (/i): ID-mapped mount", "no tree was made for it before the clone" },
   { "cgroup without cgroups", FAILING ("evil", "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}", ""),
     false, false, "mounts[0] (/sys/fs/cgroup): a cgroup mount needs cgroups", NULL },
   { "device over a directory", FAILING ("evil", "", "\"devices\":[{\"path\":\"/tmp\",\"type\":\"c\",\"major\":1,\"minor\":3}]"),
