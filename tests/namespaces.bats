@@ -89,6 +89,40 @@ setup() {
 	assert_equal "${lines[4]}" first
 }
 
+# A joined user namespace with a new pid namespace: silo's child unshares the pid namespace
+# after joining, forks the real init into it and exits.  The init must survive that exit
+# (it used to die by its parent-death signal in most runs) and become silo's.
+@test "namespaces: a joined user namespace with a new pid namespace, created and run again and again" {
+	chmod -R a+rX "$BUNDLE"
+	cfg '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	local pid n
+	pid=$(state_field "$ID" pid)
+	make_bundle2
+	BUNDLE=$BUNDLE2 cfg --arg p "/proc/$pid/ns" 'del(.linux.uidMappings, .linux.gidMappings, .hostname)
+		| .linux.namespaces = [{type: "user", path: ($p + "/user")}, {type: "pid"}, {type: "mount"},
+			{type: "ipc"}, {type: "uts"}, {type: "network"}]'
+	BUNDLE=$BUNDLE2 set_args sh -c 'echo "$$ $(readlink /proc/self/ns/user)"'
+	register_id "$ID2"
+	for n in 1 2 3 4 5 6 7 8; do
+		run --separate-stderr rt run --bundle "$BUNDLE2" "$ID2" </dev/null
+		assert_success
+		assert_output "1 $(readlink "/proc/$pid/ns/user")"
+	done
+	# create + start: the state holds the real init, alive until start
+	run --separate-stderr rt_create "$ID2" --bundle "$BUNDLE2"
+	assert_success
+	assert_equal "$(container_status "$ID2")" created
+	run --separate-stderr rt start "$ID2"
+	assert_success
+}
+
 @test "namespaces: a namespace path that is not a namespace is refused" {
 	cfg --arg p "$TEST_DIR" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
 	run --separate-stderr rt_create "$ID"

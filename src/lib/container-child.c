@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,21 +104,50 @@ wait_for_go (struct child *ch, struct silo_error **err)
   return 0;
 }
 
+/* The real init, once its first parent (us, the intermediate) has exited and the kernel
+ * has handed it to silo (a subreaper while it creates, see spawn_init): only then may it
+ * tie its life to its parent's again, or a PR_SET_PDEATHSIG set too early would fire on
+ * the intermediate's own exit.  A pidfd turns readable only after the exiting task's
+ * children have been reparented.  Its pid namespace hides silo's pid (getppid() is 0),
+ * so silo is watched through a pidfd too.  */
+static int
+adopted_by_silo (int intermediate, int silo, struct silo_error **err)
+{
+  struct pollfd p = { .fd = intermediate, .events = POLLIN };
+
+  while (poll (&p, 1, -1) < 0)
+    if (errno != EINTR)
+      return silo_fail (err, errno, "wait for the intermediate process to exit");
+  close (intermediate);
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
+  p.fd = silo;
+  if (poll (&p, 1, 0) != 0)
+    _exit (EXIT_FAILURE);   /* silo is gone: nobody to report to, nobody adopted us */
+  close (silo);
+  return 0;
+}
+
 /* A user namespace joined by path plus a new pid namespace: the pid namespace was unshared
  * by us, so only our child lives in it.  Fork it, tell the parent its pid, and leave.  */
 static int
 fork_real_init (struct child *ch, struct silo_error **err)
 {
   pid_t pid;
+  int self, silo;
   char text[32];
 
   if (!ch->c->plan.child_forks_init)
     return 0;
+  self = (int) syscall (SYS_pidfd_open, getpid (), 0);
+  silo = (int) syscall (SYS_pidfd_open, getppid (), 0);
+  if (self < 0 || silo < 0)
+    return silo_fail (err, errno, "pidfd_open the intermediate process and silo");
   pid = fork ();
   if (pid < 0)
     return silo_fail (err, errno, "fork the container init in its new pid namespace");
   if (pid == 0)
-    return prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    return adopted_by_silo (self, silo, err);
   snprintf (text, sizeof (text), "%d", (int) pid);
   if (silo_sync_send (ch->sync, SYNC_INIT_PID, 0, text, strlen (text), -1, err) < 0)
     return -1;

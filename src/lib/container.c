@@ -379,6 +379,10 @@ spawn_init (struct silo_creation *c, struct silo_error **err)
   /* CVE-2019-5736 / CVE-2016-9962: the init is not dumpable until its execve, so nothing in
    * the container can open /proc/<init>/exe (silo's binary) or its fds.  */
   c->user_maps = c->plan.new_ns[OCI_NS_USER] && geteuid () != 0;
+  /* The init the child forks (see fork_real_init) must become ours, not the host's pid 1's,
+   * when the intermediate exits.  */
+  if (c->plan.child_forks_init && prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    return silo_fail (err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
   if (!c->user_maps && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return silo_fail (err, errno, "prctl(PR_SET_DUMPABLE)");
   if (silo_ns_parent_prepare (&c->plan, c->config->linux_, saved_ns, err) < 0)
