@@ -223,6 +223,24 @@ setup() {
 	fi
 }
 
+@test "namespaces: a bind source the container's ids cannot reach is opened by silo before the user namespace" {
+	chmod -R a+rX "$BUNDLE"
+	mkdir -m 0700 "$TEST_DIR/private"
+	mkdir -m 0755 "$TEST_DIR/private/data"
+	echo secret-but-bound >"$TEST_DIR/private/data/file"
+	mkdir "$ROOTFS/data"
+	chmod 0644 "$TEST_DIR/private/data/file"
+	cfg --arg src "$TEST_DIR/private/data" '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "ro"]}]'
+	run_container -- 'cat /data/file; grep -c " /data " /proc/self/mountinfo'
+	assert_success
+	assert_equal "$(echo $output)" "secret-but-bound 1"
+}
+
 # runtime-spec: a namespace type that linux.namespaces does not list is the runtime's.
 # Without a mount namespace silo mounts nothing (the host's table must not change) and
 # enters the rootfs with chroot.

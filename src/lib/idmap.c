@@ -36,6 +36,14 @@ is_bind (const oci_mount *m, const struct silo_mount_options *o)
   return (o->flags & MS_BIND) || (m->type != NULL && strcmp (m->type, "bind") == 0);
 }
 
+/* The entries whose tree the parent makes: the ID-mapped ones, and with all_binds every
+ * bind of a source (not a remount of the target).  */
+static bool
+made_early (const oci_mount *m, const struct silo_mount_options *o, bool all_binds)
+{
+  return silo_idmap_wanted (m, o) || (all_binds && is_bind (m, o) && !(o->flags & MS_REMOUNT));
+}
+
 /* The kernel refuses a range that reaches (uid_t) -1, the id that means "none".  */
 static int
 validate_range (const oci_id_mapping *r, size_t i, const char *field, size_t j,
@@ -245,6 +253,7 @@ struct plan
   const char *bundle;
   int joined_userns;            /* the container's joined user namespace, or -1 */
   bool locked;                  /* clone in a locked mount namespace (idmap.h) */
+  bool all_binds;               /* every bind, not only the ID-mapped ones (idmap.h) */
   int procfd;
   struct mapping *maps;         /* distinct mappings ... */
   int *userns;                  /* ... and their namespaces */
@@ -338,6 +347,7 @@ explain_idmap_failure (int tree, const char *source, bool recursive, int errnum,
   return silo_fail (err, errnum, "ID-map `%s`", source);
 }
 
+/* userns: the mapping's user namespace, or -1 for a bind that is only made early.  */
 static int
 make_tree (const struct plan *p, const char *source, const struct silo_mount_options *o,
            int userns, struct silo_error **err)
@@ -353,8 +363,9 @@ make_tree (const struct plan *p, const char *source, const struct silo_mount_opt
                       "below it needs \"rbind\")", source);
   if (tree < 0)
     return silo_fail (err, errno, "bind `%s`", source);
-  if (mount_setattr (tree, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0), &idmap,
-                     sizeof (idmap)) < 0)
+  if (userns >= 0
+      && mount_setattr (tree, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0), &idmap,
+                        sizeof (idmap)) < 0)
     return explain_idmap_failure (tree, source, o->idmap_recursive, errno, err);
   /* Like the container's other mounts (rootfs.c): nothing mounted there reaches the host.  */
   if (silo_mount_setattr (tree, true, 0, 0, p->propagation, err) < 0)
@@ -372,14 +383,14 @@ make_entry (struct plan *p, size_t i, int *tree, struct silo_error **err)
 
   if (silo_mount_options_parse (m->options, m->n_options, &o, err) < 0)
     return -1;
-  if (!silo_idmap_wanted (m, &o))
+  if (!made_early (m, &o, p->all_binds))
     return 0;
   if (m->source == NULL || m->source[0] == '\0')
     return silo_fail (err, EINVAL, "source: required for a bind mount");
   /* Relative to the bundle, as for every bind (rootfs.c).  */
   source = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", p->bundle, m->source);
-  userns = plan_userns (p, i, err);
-  if (userns < 0)
+  userns = silo_idmap_wanted (m, &o) ? plan_userns (p, i, err) : -1;
+  if (userns < 0 && silo_idmap_wanted (m, &o))
     return -1;
   *tree = make_tree (p, source, &o, userns, err);
   return *tree;
@@ -465,7 +476,7 @@ make_trees_in_place (struct plan *p, struct silo_idmap_mounts *out, struct silo_
 }
 
 static bool
-any_wanted (const oci_config *config)
+any_made_early (const oci_config *config, bool all_binds)
 {
   for (size_t i = 0; i < config->n_mounts; i++)
     {
@@ -473,7 +484,7 @@ any_wanted (const oci_config *config)
       _cleanup_mount_options_ struct silo_mount_options o = { 0 };
 
       if (silo_mount_options_parse (m->options, m->n_options, &o, NULL) == 0
-          && silo_idmap_wanted (m, &o))
+          && made_early (m, &o, all_binds))
         return true;
     }
   return false;
@@ -484,11 +495,16 @@ silo_idmap_prepare (const oci_config *config, const char *bundle, bool userns, i
                     struct silo_idmap_mounts *out, struct silo_error **err)
 {
   const char *propagation = config->linux_ != NULL ? config->linux_->rootfs_propagation : NULL;
+  /* Root opens every bind source for a container with a user namespace: what the
+   * container's ids may not reach on the host (a directory of mode 0700) can still be
+   * bound, as the config asked.  A user without privileges reaches no more than the
+   * container would.  */
   _cleanup_plan_ struct plan p = { .config = config, .bundle = bundle, .locked = userns,
+                                   .all_binds = userns && geteuid () == 0,
                                    .joined_userns = joined_userns, .procfd = -1 };
 
   memset (out, 0, sizeof (*out));
-  if (!any_wanted (config))
+  if (!any_made_early (config, p.all_binds))
     return 0;
   if (silo_mount_isolation_propagation (propagation, &p.propagation) < 0)
     return silo_fail (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", propagation);

@@ -22,6 +22,11 @@
  * (silo_mount_bind_tree), with the entry's other options; it closes them all right after
  * its mounts, long before anything of the container runs.
  *
+ * With a user namespace and silo run by root, every other bind of the config is made the
+ * same way, without a mapping: its source is then opened with silo's own privileges, as
+ * the config asked, not with the container's ids, which may not reach it (a directory
+ * of mode 0700 on the path).
+ *
  * When the container has a user namespace, the trees are cloned from inside a mount
  * namespace owned by a throwaway user namespace, not from the runtime's own: the kernel
  * then locks what the host mounted (a read-only mount stays read-only, a mount below the

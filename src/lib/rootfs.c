@@ -112,11 +112,12 @@ mount_bind (const struct silo_rootfs_ctx *ctx, int rootfd, const oci_mount *m, c
   return silo_mount_bind (rootfd, source, dest, o, err);
 }
 
-/* The tree the parent made, ID-mapped, before the clone (idmap.h): the init could not,
- * in its own user namespace.  */
+/* The tree the parent made before the clone (idmap.h): an ID-mapped bind, which the init
+ * could not make in its own user namespace, or a bind whose source the container's ids
+ * may not reach.  */
 static int
-mount_idmapped (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, const char *dest,
-                const struct silo_mount_options *o, struct silo_error **err)
+mount_early_tree (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, const char *dest,
+                  const struct silo_mount_options *o, struct silo_error **err)
 {
   const struct silo_idmap_mounts *idmap = ctx->idmap;
   int tree = idmap != NULL && i < idmap->n ? idmap->trees[i] : -1;
@@ -125,6 +126,12 @@ mount_idmapped (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, const c
     return silo_fail (err, EINVAL, "ID-mapped mount: no tree was made for it before the clone "
                       "(silo_idmap_prepare)");
   return silo_mount_bind_tree (rootfd, tree, ctx->config->mounts[i].source, dest, o, err);
+}
+
+static bool
+has_early_tree (const struct silo_rootfs_ctx *ctx, size_t i)
+{
+  return ctx->idmap != NULL && i < ctx->idmap->n && ctx->idmap->trees[i] >= 0;
 }
 
 static int
@@ -175,8 +182,9 @@ mount_entry (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, bool *popu
       l->readonly = xrealloc (l->readonly, (l->n_readonly + 1) * sizeof (char *));
       l->readonly[l->n_readonly++] = xstrdup (dest);
     }
-  if (silo_idmap_wanted (m, &o) ? mount_idmapped (ctx, rootfd, i, dest, &o, err) < 0
-                                 : mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
+  if (silo_idmap_wanted (m, &o) || has_early_tree (ctx, i)
+        ? mount_early_tree (ctx, rootfd, i, dest, &o, err) < 0
+        : mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
     return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
   /* The host's /dev, bound in: its nodes are the host's business, not ours.  */
   if (strcmp (dest, "/dev") == 0)
