@@ -238,7 +238,6 @@ static int
 setup_rootfs (struct child *ch, struct silo_error **err)
 {
   const oci_hooks *h = ch->config->hooks;
-  struct silo_rootfs_later later = { 0 };
   struct silo_rootfs_ctx rctx = {
     .config = ch->config, .bundle = ch->c->bundle, .cgroup = ch->c->cgroup,
     .host_cgroups = ch->c->cgroup == NULL && !ch->c->ctx->cgroups_disabled
@@ -247,7 +246,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,
     .mount_ns = ch->c->plan.new_ns[OCI_NS_MOUNT] || ch->c->plan.join_fd[OCI_NS_MOUNT] >= 0,
-    .later = &later, .idmap = &ch->c->idmap,
+    .plan = &ch->c->rootfs_plan, .idmap = &ch->c->idmap,
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)

@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "idmap.h"
+#include "rootfs-plan.h"
 #include "ns.h"
 #include "oci.h"
 #include "seccomp.h"
@@ -42,6 +43,7 @@ struct silo_creation
   int listen_fds;              /* LISTEN_FDS passed through, from silo's environment */
   struct silo_spawn spawn;
   int pty_master;
+  struct silo_rootfs_plan rootfs_plan; /* the mounts, checked before anything is made */
   /* The caller is not root and maps the new user namespace itself: the kernel (and
    * newuidmap) let it only at a dumpable child, so the child turns non-dumpable on
    * SYNC_GO instead of at clone.  Nothing of the container runs before that.  */

@@ -184,7 +184,8 @@ validate_config (struct silo_creation *c, struct silo_error **err)
   bool userns = c->plan.new_ns[OCI_NS_USER] || c->plan.join_fd[OCI_NS_USER] >= 0;
   if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, userns, err) < 0)
     return -1;
-  if (silo_idmap_validate (cfg, userns, err) < 0)
+  if (silo_idmap_validate (cfg, userns, err) < 0
+      || silo_rootfs_plan_make (cfg, c->bundle, &c->rootfs_plan, err) < 0)
     return -1;
   if ((cfg->hostname != NULL || cfg->domainname != NULL)
       && !c->plan.new_ns[OCI_NS_UTS] && c->plan.join_fd[OCI_NS_UTS] < 0)
@@ -688,6 +689,7 @@ silo_creation_release (struct silo_creation *c)
   silo_closep (&c->dirfd);
   silo_closep (&c->seccomp_agent);
   silo_idmap_mounts_close (&c->idmap);
+  silo_rootfs_plan_release (&c->rootfs_plan);
   silo_seccomp_filter_release (&c->seccomp);
   free (c->resctrl);
   c->resctrl = NULL;

@@ -20,6 +20,7 @@
 #include "lsm.h"
 #include "mount.h"
 #include "pathsafe.h"
+#include "rootfs-plan.h"
 #include "util.h"
 
 #define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
@@ -97,35 +98,20 @@ mount_cgroup (const struct silo_rootfs_ctx *ctx, int rootfd, const char *type, c
   return silo_cgroup_mount_in_container (ctx->cgroup, target, dest, o->flags, ctx->cgroupns, err);
 }
 
-static int
-mount_bind (const struct silo_rootfs_ctx *ctx, int rootfd, const oci_mount *m, const char *dest,
-            const struct silo_mount_options *o, struct silo_error **err)
-{
-  _cleanup_free_ char *source = NULL;
-
-  if (o->flags & MS_REMOUNT)
-    return silo_mount_bind (rootfd, NULL, dest, o, err);
-  if (m->source == NULL || m->source[0] == '\0')
-    return silo_fail (err, EINVAL, "source: required for a bind mount");
-  /* A relative source is relative to the bundle (runtime-spec, config.md).  */
-  source = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", ctx->bundle, m->source);
-  return silo_mount_bind (rootfd, source, dest, o, err);
-}
-
 /* The tree the parent made before the clone (idmap.h): an ID-mapped bind, which the init
  * could not make in its own user namespace, or a bind whose source the container's ids
  * may not reach.  */
 static int
-mount_early_tree (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, const char *dest,
-                  const struct silo_mount_options *o, struct silo_error **err)
+mount_early_tree (const struct silo_rootfs_ctx *ctx, int rootfd, const struct silo_mount_step *s,
+                  struct silo_error **err)
 {
   const struct silo_idmap_mounts *idmap = ctx->idmap;
-  int tree = idmap != NULL && i < idmap->n ? idmap->trees[i] : -1;
+  int tree = idmap != NULL && s->index < idmap->n ? idmap->trees[s->index] : -1;
 
   if (tree < 0)
     return silo_fail (err, EINVAL, "ID-mapped mount: no tree was made for it before the clone "
                       "(silo_idmap_prepare)");
-  return silo_mount_bind_tree (rootfd, tree, ctx->config->mounts[i].source, dest, o, err);
+  return silo_mount_bind_tree (rootfd, tree, s->source, s->destination, &s->options, err);
 }
 
 static bool
@@ -134,65 +120,27 @@ has_early_tree (const struct silo_rootfs_ctx *ctx, size_t i)
   return ctx->idmap != NULL && i < ctx->idmap->n && ctx->idmap->trees[i] >= 0;
 }
 
+/* One step of the plan: its destination is looked up here, once, inside the rootfs.  */
 static int
-mount_dispatch (const struct silo_rootfs_ctx *ctx, int rootfd, const oci_mount *m, const char *dest,
-                const struct silo_mount_options *o, struct silo_error **err)
+mount_step (const struct silo_rootfs_ctx *ctx, int rootfd, const struct silo_mount_step *s,
+            struct silo_error **err)
 {
-  const char *type = m->type != NULL ? m->type : "";
-
-  if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
-    return mount_cgroup (ctx, rootfd, type, dest, o, err);
-  if ((o->flags & MS_BIND) || strcmp (type, "bind") == 0)
-    return mount_bind (ctx, rootfd, m, dest, o, err);
-  if (*type == '\0' && !(o->flags & MS_REMOUNT))
-    return silo_fail (err, EINVAL, "type: required unless the mount is a bind (options bind or rbind)");
-  return silo_mount_filesystem (rootfd, m->source, type, dest, o, err);
+  switch (s->kind)
+    {
+    case SILO_STEP_CGROUP:
+      return mount_cgroup (ctx, rootfd, s->type, s->destination, &s->options, err);
+    case SILO_STEP_REMOUNT:
+      return silo_mount_bind (rootfd, NULL, s->destination, &s->options, err);
+    case SILO_STEP_BIND:
+      if (s->idmapped || has_early_tree (ctx, s->index))
+        return mount_early_tree (ctx, rootfd, s, err);
+      return silo_mount_bind (rootfd, s->source, s->destination, &s->options, err);
+    case SILO_STEP_FILESYSTEM:
+      break;
+    }
+  return silo_mount_filesystem (rootfd, s->source, s->type, s->destination, &s->options, err);
 }
 
-static int
-mount_entry (const struct silo_rootfs_ctx *ctx, int rootfd, size_t i, bool *populate_dev,
-             struct silo_error **err)
-{
-  const oci_mount *m = &ctx->config->mounts[i];
-  _cleanup_mount_options_ struct silo_mount_options o = { 0 };
-  _cleanup_free_ char *dest = NULL;
-
-  if (m->destination == NULL)
-    return silo_fail (err, EINVAL, "mounts[%zu]: destination: required", i);
-  dest = silo_path_clean (m->destination);
-  if (silo_mount_options_parse (m->options, m->n_options, &o, err) < 0)
-    return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
-  if (!(o.flags & MS_BIND))
-    {
-      /* linux.mountLabel: the SELinux context of what silo mounts.  */
-      char *labelled = silo_lsm_mount_data (ctx->config->linux_ != NULL ? ctx->config->linux_->mount_label
-                                                                        : NULL, m->type, o.data);
-      if (labelled != NULL)
-        {
-          free (o.data);
-          o.data = labelled;
-        }
-    }
-  if (!(o.flags & MS_BIND) && m->type != NULL && strcmp (m->type, "tmpfs") == 0
-      && (o.flags & MS_RDONLY) && ctx->later != NULL)
-    {
-      /* A read-only tmpfs (/dev, say) still gets nodes and mount points: read-only last.  */
-      struct silo_rootfs_later *l = ctx->later;
-      o.flags &= ~MS_RDONLY;
-      l->readonly = xrealloc (l->readonly, (l->n_readonly + 1) * sizeof (char *));
-      l->readonly[l->n_readonly++] = xstrdup (dest);
-    }
-  if (silo_idmap_wanted (m, &o) || has_early_tree (ctx, i)
-        ? mount_early_tree (ctx, rootfd, i, dest, &o, err) < 0
-        : mount_dispatch (ctx, rootfd, m, dest, &o, err) < 0)
-    return silo_wrap (err, "mounts[%zu] (%s)", i, m->destination);
-  /* The host's /dev, bound in: its nodes are the host's business, not ours.  */
-  if (strcmp (dest, "/dev") == 0)
-    *populate_dev = !(o.flags & MS_BIND) && (m->type == NULL || strcmp (m->type, "bind") != 0);
-  return 0;
-}
-
-/* The runtime's mount namespace: the rootfs as it is, to chroot into.  */
 static int
 open_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 {
@@ -211,7 +159,6 @@ silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct 
 {
   const oci_config *config = ctx->config;
   _cleanup_close_ int rootfd = -1;
-  bool populate_dev = true;
 
   if (!ctx->mount_ns)
     {
@@ -223,10 +170,13 @@ silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct 
   rootfd = bind_rootfs (ctx, err);
   if (rootfd < 0)
     return -1;
-  for (size_t i = 0; i < config->n_mounts; i++)
-    if (mount_entry (ctx, rootfd, i, &populate_dev, err) < 0)
-      return -1;
-  if (populate_dev && silo_devices_create (rootfd, config->linux_, ctx->userns, err) < 0)
+  for (size_t i = 0; i < ctx->plan->n_steps; i++)
+    {
+      const struct silo_mount_step *step = &ctx->plan->steps[i];
+      if (mount_step (ctx, rootfd, step, err) < 0)
+        return silo_wrap (err, "mounts[%zu] (%s)", step->index, config->mounts[step->index].destination);
+    }
+  if (ctx->plan->populate_dev && silo_devices_create (rootfd, config->linux_, ctx->userns, err) < 0)
     return -1;
   *rootfd_out = steal_fd (&rootfd);
   return 0;
@@ -481,16 +431,21 @@ readonly_paths (int root, const oci_linux *linux_, struct silo_error **err)
 }
 
 static int
-readonly_later (int root, const struct silo_rootfs_later *later, struct silo_error **err)
+readonly_later (int root, const struct silo_rootfs_plan *plan, struct silo_error **err)
 {
-  for (size_t i = 0; later != NULL && i < later->n_readonly; i++)
+  for (size_t i = 0; i < plan->n_steps; i++)
     {
-      _cleanup_close_ int fd = silo_openat2 (root, later->readonly[i], O_PATH, 0, IN_ROOT);
+      const struct silo_mount_step *s = &plan->steps[i];
+      _cleanup_close_ int fd = -1;
 
+      if (!s->readonly_later)
+        continue;
+      fd = silo_openat2 (root, s->destination, O_PATH, 0, IN_ROOT);
       if (fd < 0)
-        return silo_fail (err, errno, "mounts (%s): open to make it read-only", later->readonly[i]);
+        return silo_fail (err, errno, "mounts[%zu] (%s): open to make it read-only", s->index,
+                          s->destination);
       if (silo_mount_setattr (fd, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
-        return silo_wrap (err, "mounts (%s): make it read-only", later->readonly[i]);
+        return silo_wrap (err, "mounts[%zu] (%s): make it read-only", s->index, s->destination);
     }
   return 0;
 }
@@ -519,7 +474,7 @@ silo_rootfs_finalize (const struct silo_rootfs_ctx *ctx, struct silo_error **err
   root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return silo_fail (err, errno, "open /");
-  if (readonly_later (root, ctx->later, err) < 0)
+  if (readonly_later (root, ctx->plan, err) < 0)
     return -1;
   if (linux_ != NULL && (mask_paths (root, linux_, err) < 0 || readonly_paths (root, linux_, err) < 0))
     return -1;

@@ -27,15 +27,7 @@
 
 struct silo_cgroup;   /* cgroup/cgroup.h */
 struct silo_idmap_mounts;   /* idmap.h */
-
-/* What has to wait until the rest is in place: tmpfs mounts asked read-only that silo
- * still writes into (device nodes, mount points below a read-only /dev) are mounted
- * read-write and made read-only in finalize.  */
-struct silo_rootfs_later
-{
-  char **readonly;                  /* cleaned destinations */
-  size_t n_readonly;
-};
+struct silo_rootfs_plan;    /* rootfs-plan.h */
 
 struct silo_rootfs_ctx
 {
@@ -51,7 +43,7 @@ struct silo_rootfs_ctx
   int procfd;                       /* from silo_procfs_open, or -1 (not used here yet) */
   bool mount_ns;                    /* a mount namespace of its own (new or joined); without
                                        one nothing is mounted: the rootfs is chroot'ed into */
-  struct silo_rootfs_later *later;  /* filled by prepare, used by finalize; may be NULL */
+  const struct silo_rootfs_plan *plan;   /* the mounts, checked by the parent (rootfs-plan.h) */
   const struct silo_idmap_mounts *idmap; /* the ID-mapped trees the parent made (idmap.h);
                                        NULL when there are none */
 };

@@ -26,6 +26,7 @@
 #include "oci.h"
 #include "pathsafe.h"
 #include "rootfs.h"
+#include "rootfs-plan.h"
 #include "tap.h"
 #include "util.h"
 
@@ -304,9 +305,13 @@ run_setup (const struct scenario *s, struct silo_error **err)
 {
   _cleanup_free_ char *json = expand (s->json);
   oci_config *config = parse_config (json);
+  struct silo_rootfs_plan plan = { 0 };
   struct silo_rootfs_ctx ctx = { .config = config, .bundle = tmpdir, .userns = s->userns,
-                                 .procfd = -1, .mount_ns = true };
+                                 .procfd = -1, .mount_ns = true, .plan = &plan };
   int procfd = silo_procfs_open (err), rootfd = -1;
+
+  if (silo_rootfs_plan_make (config, tmpdir, &plan, err) < 0)
+    return -1;
 
   if (procfd < 0 || silo_procfs_write (procfd, "self/oom_score_adj", "500", 3, err) < 0
       || silo_procfs_write (procfd, "thread-self/comm", "silo-test", 9, err) < 0)
@@ -316,6 +321,7 @@ run_setup (const struct scenario *s, struct silo_error **err)
     return -1;
   close (rootfd);
   close (procfd);
+  silo_rootfs_plan_release (&plan);
   oci_config_free (config);
   return 0;
 }
