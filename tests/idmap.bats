@@ -40,16 +40,6 @@ host_mount() {
 	echo "${!#}" >>"$TEST_DIR/host-mounts"
 }
 
-# The container in a user namespace, 0 -> 100000 (65536 ids); the rootfs readable by it.
-use_userns() {
-	chmod -R a+rX "$BUNDLE"
-	cfg '.linux.namespaces += [{type: "user"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
-			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
-}
-
 # bind_mount DESTINATION SOURCE OPTIONS-JSON [EXTRA-JSON]: add a bind mount entry (its
 # mount point made in the rootfs: a container root of uid 100000 may not).
 bind_mount() {

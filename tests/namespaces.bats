@@ -93,12 +93,7 @@ setup() {
 # after joining, forks the real init into it and exits.  The init must survive that exit
 # (it used to die by its parent-death signal in most runs) and become silo's.
 @test "namespaces: a joined user namespace with a new pid namespace, created and run again and again" {
-	chmod -R a+rX "$BUNDLE"
-	cfg '.linux.namespaces += [{type: "user"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
-			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	use_userns
 	set_args sleep 600
 	run --separate-stderr rt_run_detached "$ID"
 	assert_success
@@ -152,12 +147,7 @@ setup() {
 }
 
 @test "namespaces: a user namespace maps ids" {
-	chmod -R a+rX "$BUNDLE"
-	cfg '.linux.namespaces += [{type: "user"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
-			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	use_userns
 	run_container -- 'id -u; cat /proc/self/uid_map /proc/self/gid_map'
 	assert_success
 	assert_equal "${lines[0]}" 0
@@ -204,13 +194,8 @@ setup() {
 }
 
 @test "namespaces: in a user namespace a device is the host's node, bound; one the host lacks is refused by name" {
-	chmod -R a+rX "$BUNDLE"
-	cfg '.linux.namespaces += [{type: "user"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
-			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
-		| .linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}]'
+	use_userns
+	cfg '.linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}]'
 	run_container -- 'head -c 3 /dev/zero | od -An -tx1; grep -c " /dev/zero " /proc/self/mountinfo'
 	assert_success
 	assert_equal "$(echo $output)" "00 00 00 1"
@@ -224,18 +209,13 @@ setup() {
 }
 
 @test "namespaces: a bind source the container's ids cannot reach is opened by silo before the user namespace" {
-	chmod -R a+rX "$BUNDLE"
 	mkdir -m 0700 "$TEST_DIR/private"
 	mkdir -m 0755 "$TEST_DIR/private/data"
 	echo secret-but-bound >"$TEST_DIR/private/data/file"
 	mkdir "$ROOTFS/data"
 	chmod 0644 "$TEST_DIR/private/data/file"
-	cfg --arg src "$TEST_DIR/private/data" '.linux.namespaces += [{type: "user"}]
-		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
-			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
-		| .mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "ro"]}]'
+	use_userns
+	cfg --arg src "$TEST_DIR/private/data" '.mounts += [{destination: "/data", type: "bind", source: $src, options: ["bind", "ro"]}]'
 	run_container -- 'cat /data/file; grep -c " /data " /proc/self/mountinfo'
 	assert_success
 	assert_equal "$(echo $output)" "secret-but-bound 1"

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ns.h"
 #include "pathsafe.h"
 #include "util.h"
 
@@ -179,18 +180,6 @@ holder_start (uint64_t flags, struct holder *h, struct silo_error **err)
   return 0;
 }
 
-static char *
-format_map (const oci_id_mapping *map, size_t n)
-{
-  size_t size = n * 36 + 1, used = 0;
-  char *text = xmalloc0 (size);
-
-  for (size_t i = 0; i < n; i++)
-    used += (size_t) snprintf (text + used, size - used, "%u %u %u\n", map[i].container_id,
-                               map[i].host_id, map[i].size);
-  return text;
-}
-
 /* /proc/PID/ns/NAME of our own child (it cannot have been reaped, so the pid is its).  */
 static int
 open_namespace (int procfd, pid_t pid, const char *name, int type, struct silo_error **err)
@@ -218,8 +207,8 @@ static int
 make_user_namespace (int procfd, const struct mapping *map, struct silo_error **err)
 {
   _cleanup_holder_ struct holder h = { .pid = -1, .wake = -1 };
-  _cleanup_free_ char *uid_map = format_map (map->uids, map->n_uids);
-  _cleanup_free_ char *gid_map = format_map (map->gids, map->n_gids);
+  _cleanup_free_ char *uid_map = silo_ns_format_id_map (map->uids, map->n_uids);
+  _cleanup_free_ char *gid_map = silo_ns_format_id_map (map->gids, map->n_gids);
   char path[64];
 
   if (holder_start (CLONE_NEWUSER, &h, err) < 0)

@@ -176,8 +176,8 @@ silo_ns_parent_restore (int saved_fds[2], struct silo_error **err)
   return ret;
 }
 
-static char *
-format_mappings (const oci_id_mapping *m, size_t n)
+char *
+silo_ns_format_id_map (const oci_id_mapping *m, size_t n)
 {
   size_t cap = n * 36 + 1, used = 0;
   char *buf = xmalloc0 (cap);
@@ -199,8 +199,8 @@ static int
 write_maps_directly (int procfd, pid_t pid, const oci_linux *l, bool deny_setgroups,
                      struct silo_error **err)
 {
-  _cleanup_free_ char *uid_map = format_mappings (l->uid_mappings, l->n_uid_mappings);
-  _cleanup_free_ char *gid_map = format_mappings (l->gid_mappings, l->n_gid_mappings);
+  _cleanup_free_ char *uid_map = silo_ns_format_id_map (l->uid_mappings, l->n_uid_mappings);
+  _cleanup_free_ char *gid_map = silo_ns_format_id_map (l->gid_mappings, l->n_gid_mappings);
   char path[64];
 
   snprintf (path, sizeof (path), "%d/uid_map", (int) pid);

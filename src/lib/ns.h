@@ -47,6 +47,9 @@ int silo_ns_parent_prepare (const struct silo_ns_plan *plan, const oci_linux *li
                             int saved_fds[2], struct silo_error **err);
 int silo_ns_parent_restore (int saved_fds[2], struct silo_error **err);
 
+/* The text of a uid_map or gid_map file for these ranges ("ID HOST-ID SIZE" lines).  */
+char *silo_ns_format_id_map (const oci_id_mapping *m, size_t n);
+
 /* A new user namespace with neither uidMappings nor gidMappings (crun accepts it): no
  * map is written, and every process in it runs as the overflow user (nobody, 65534) with
  * the capabilities the namespace gives its creator.  No id can be set there.  */

@@ -211,6 +211,18 @@ run_container() {
 	run --separate-stderr rt run --bundle "$BUNDLE" "${flags[@]}" "$ID" </dev/null
 }
 
+# use_userns: the container in a user namespace, 0 -> 100000 (65536 ids), the rootfs
+# readable by it, and /sys a read-only bind of the host's (a new sysfs needs a network
+# namespace the user namespace owns).
+use_userns() {
+	chmod -R a+rX "$BUNDLE"
+	cfg '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "none", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+}
+
 state_field() {
 	rt state "$1" 2>/dev/null | jq -r ".$2"
 }
