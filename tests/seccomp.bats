@@ -55,6 +55,27 @@ notify_profile() {
 	stop_agent
 }
 
+@test "seccomp notify: an exec'd process sends its own listener, with its own pid" {
+	skip_on crun "1.8.1 sends the listener only when built with the agent support"
+	start_agent 123    # ENOMEDIUM
+	notify_profile true
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	wait_for test -s "$TEST_DIR/agent.json" || fail "the agent got nothing for the init"
+	run --separate-stderr rt exec "$ID" sh -c 'mkdir /tmp/made 2>&1; echo "status $?"'
+	assert_success
+	assert_line 'status 1'
+	assert_output --partial 'No medium found'
+	run wc -l <"$TEST_DIR/agent.json"
+	assert_output 2
+	run jq -c '[.fds, .metadata, .state.id, (.pid > 0)]' <<<"$(tail -1 "$TEST_DIR/agent.json")"
+	assert_output "[[\"seccompFd\"],\"from-the-test\",\"$ID\",true]"
+	[[ $(jq -r .pid <<<"$(tail -1 "$TEST_DIR/agent.json")") != "$(state_field "$ID" pid)" ]] ||
+		fail "the exec'd process's listener came with the init's pid"
+	stop_agent
+}
+
 @test "seccomp notify: the connection to the agent is closed once the listener is sent" {
 	skip_on crun "1.8.1 sends the listener only when built with the agent support"
 	start_agent 123

@@ -272,7 +272,9 @@ agent_json (const struct execution *x)
   char *json = NULL;
   size_t len;
 
-  if (x->seccomp_agent < 0 || oci_process_state_generate (&st, s->listener_metadata, &json, &len, NULL) < 0)
+  /* By the config, not by our fd to the agent: that one is closed once the child has it.  */
+  if (s == NULL || s->listener_path == NULL
+      || oci_process_state_generate (&st, s->listener_metadata, &json, &len, NULL) < 0)
     return xstrdup ("");
   return json;
 }

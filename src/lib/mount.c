@@ -579,23 +579,124 @@ filesystem_flags (int target, const struct silo_mount_options *o, unsigned long 
   return 0;
 }
 
-/* What the new mount needs once it is there: content (tmpcopyup), recursive attributes,
- * propagation.  The target fd still names the directory below the new mount, so the
- * destination is resolved again: that walk ends on the new mount's root.  */
-static int
-filesystem_finish (int rootfd, int previous, const char *dest, bool no_symlinks,
-                   const struct silo_mount_options *o, struct silo_error **err)
-{
-  _cleanup_close_ int mounted = silo_mount_open_target (rootfd, dest, false, no_symlinks, err);
+/* ---- a new filesystem, made detached ----------------------------------------- */
 
-  if (mounted < 0)
+/* The MS_* flags of a new mount as mount attributes (fsmount) and as superblock
+ * parameters (fsconfig): what mount(2) takes in one word, the new API takes apart.  */
+static uint64_t
+mount_attributes (unsigned long flags)
+{
+  uint64_t a = 0;
+
+  a |= (flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+  a |= (flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0;
+  a |= (flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0;
+  a |= (flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0;
+  a |= (flags & MS_NODIRATIME) ? MOUNT_ATTR_NODIRATIME : 0;
+  a |= (flags & MS_NOSYMFOLLOW) ? MOUNT_ATTR_NOSYMFOLLOW : 0;
+  if (flags & MS_NOATIME)
+    a |= MOUNT_ATTR_NOATIME;
+  else if (flags & MS_STRICTATIME)
+    a |= MOUNT_ATTR_STRICTATIME;
+  return a;
+}
+
+static int
+set_superblock_flags (int fs, unsigned long flags, struct silo_error **err)
+{
+  static const struct { unsigned long flag; const char *name; } sb[] = {
+    { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" }, { MS_LAZYTIME, "lazytime" },
+    { MS_MANDLOCK, "mand" }, { MS_SILENT, "silent" }, { MS_I_VERSION, "iversion" },
+  };
+
+  for (size_t i = 0; i < sizeof (sb) / sizeof (sb[0]); i++)
+    if ((flags & sb[i].flag) && fsconfig (fs, FSCONFIG_SET_FLAG, sb[i].name, NULL, 0) < 0)
+      return silo_fail (err, errno, "filesystem option `%s`", sb[i].name);
+  return 0;
+}
+
+/* The data options one by one: "key=value" (a value in double quotes may hold commas,
+ * as an SELinux context does) or a bare "key".  */
+static int
+set_data_options (int fs, const char *data, struct silo_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (data != NULL ? data : "");
+  char *p = copy;
+
+  while (*p != '\0')
+    {
+      char *start = p, *eq;
+      bool quoted = false;
+
+      for (; *p != '\0' && (quoted || *p != ','); p++)
+        quoted ^= *p == '"';
+      if (*p == ',')
+        *p++ = '\0';
+      if (*start == '\0')
+        continue;
+      eq = strchr (start, '=');
+      if (eq != NULL)
+        {
+          size_t n;
+          *eq++ = '\0';
+          n = strlen (eq);
+          if (n >= 2 && eq[0] == '"' && eq[n - 1] == '"')
+            {
+              eq[n - 1] = '\0';
+              eq++;
+            }
+        }
+      if (fsconfig (fs, eq != NULL ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, start, eq, 0) < 0)
+        return silo_fail (err, errno, "filesystem option `%s`", start);
+    }
+  return 0;
+}
+
+/* A new filesystem as a detached mount: nothing can reach it until it is attached.  */
+static int
+new_detached_filesystem (const char *source, const char *type, unsigned long flags,
+                         const char *data, struct silo_error **err)
+{
+  _cleanup_close_ int fs = fsopen (type, FSOPEN_CLOEXEC);
+  int mnt;
+
+  if (fs < 0)
+    return silo_fail (err, errno, "fsopen %s", type);
+  if (source != NULL && fsconfig (fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    return silo_fail (err, errno, "filesystem source `%s`", source);
+  if (set_superblock_flags (fs, flags, err) < 0 || set_data_options (fs, data, err) < 0)
     return -1;
-  if (previous >= 0 && copy_directory (previous, mounted, dest, err) < 0)
+  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return silo_fail (err, errno, "create a %s filesystem", type);
+  mnt = fsmount (fs, FSMOUNT_CLOEXEC, (unsigned int) mount_attributes (flags));
+  if (mnt < 0)
+    return silo_fail (err, errno, "fsmount %s", type);
+  return mnt;
+}
+
+/* A filesystem that needs more than mount(2) gives: content (tmpcopyup), recursive
+ * attributes, propagation.  It is made and filled detached, then attached onto the
+ * target fd, and its own fd stays valid: the destination is never looked up again, and
+ * no one can swap what the copy goes into (CVE-2026-133553's class).  */
+static int
+mount_detached (int target, int previous, const char *source, const char *type, unsigned long flags,
+                const char *dest, const struct silo_mount_options *o, struct silo_error **err)
+{
+  _cleanup_close_ int mnt = new_detached_filesystem (source, type, flags & ~(unsigned long) MS_RDONLY,
+                                                     o->data, err);
+
+  if (mnt < 0)
+    return -1;
+  if (previous >= 0 && copy_directory (previous, mnt, dest, err) < 0)
     return silo_wrap (err, "tmpcopyup");
-  if ((o->attr_set | o->attr_clear) != 0
-      && silo_mount_setattr (mounted, true, o->attr_set, o->attr_clear, 0, err) < 0)
+  if ((flags & MS_RDONLY) && silo_mount_setattr (mnt, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
     return -1;
-  return apply_propagation (mounted, o->propagation, err);
+  if ((o->attr_set | o->attr_clear) != 0
+      && silo_mount_setattr (mnt, true, o->attr_set, o->attr_clear, 0, err) < 0)
+    return -1;
+  if (silo_mount_attach (mnt, target, err) < 0)
+    return -1;
+  return apply_propagation (mnt, o->propagation, err);
 }
 
 int
@@ -617,10 +718,14 @@ silo_mount_filesystem (int rootfd, const char *source, const char *type, const c
       if (previous < 0)
         return silo_fail (err, errno, "tmpcopyup: open `%s`", dest);
     }
+  if (!(flags & MS_REMOUNT) && (o->tmpcopyup || o->propagation != 0 || (o->attr_set | o->attr_clear) != 0))
+    return mount_detached (target, previous, source, type, flags, dest, o, err);
   snprintf (fdpath, sizeof (fdpath), "/proc/self/fd/%d", target);
   if (mount (source != NULL ? source : type, fdpath, type, flags, o->data) < 0)
     return silo_fail (err, errno, "%s %s", (flags & MS_REMOUNT) ? "remount" : "mount", type);
-  if (previous < 0 && o->propagation == 0 && (o->attr_set | o->attr_clear) == 0)
-    return 0;
-  return filesystem_finish (rootfd, previous, dest, no_symlinks, o, err);
+  /* A remount changed the mount the target fd is on: its own fd, no second lookup.  */
+  if ((o->attr_set | o->attr_clear) != 0
+      && silo_mount_setattr (target, true, o->attr_set, o->attr_clear, 0, err) < 0)
+    return -1;
+  return apply_propagation (target, o->propagation, err);
 }

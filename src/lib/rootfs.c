@@ -381,6 +381,24 @@ mask_directory (int target, int *tmpfs, struct silo_error **err)
   return silo_mount_attach (tree, target, err);
 }
 
+/* A path for maskedPaths, readonlyPaths or a read-only tmpfs, opened after the pivot.
+ * Under /proc, /sys and /dev no component may be a symlink: a rootfs shared with another
+ * container can have its /proc renamed away (a mount follows its dentry) and replaced
+ * with a link to a fake tree between the mount and this lookup, and the masks would then
+ * land on the fake while the real procfs stays open (CVE-2019-19921's class).  ELOOP
+ * then fails the create.  */
+static int
+open_after_pivot (int root, const char *path)
+{
+  _cleanup_free_ char *clean = silo_path_clean (path);
+  uint64_t resolve = IN_ROOT;
+
+  if (silo_path_is_under (clean, "/proc") || silo_path_is_under (clean, "/sys")
+      || silo_path_is_under (clean, "/dev"))
+    resolve |= RESOLVE_NO_SYMLINKS;
+  return silo_openat2 (root, clean, O_PATH, 0, resolve);
+}
+
 static int
 mask_paths (int root, const oci_linux *linux_, struct silo_error **err)
 {
@@ -389,7 +407,7 @@ mask_paths (int root, const oci_linux *linux_, struct silo_error **err)
   for (size_t i = 0; i < linux_->n_masked_paths; i++)
     {
       const char *path = linux_->masked_paths[i];
-      _cleanup_close_ int fd = silo_openat2 (root, path, O_PATH, 0, IN_ROOT);
+      _cleanup_close_ int fd = open_after_pivot (root, path);
       struct stat st;
       int r;
 
@@ -415,7 +433,7 @@ readonly_paths (int root, const oci_linux *linux_, struct silo_error **err)
   for (size_t i = 0; i < linux_->n_readonly_paths; i++)
     {
       const char *path = linux_->readonly_paths[i];
-      _cleanup_close_ int fd = silo_openat2 (root, path, O_PATH, 0, IN_ROOT);
+      _cleanup_close_ int fd = open_after_pivot (root, path);
       _cleanup_close_ int tree = -1;
 
       if (fd < 0 && errno == ENOENT)
@@ -440,7 +458,7 @@ readonly_later (int root, const struct silo_rootfs_plan *plan, struct silo_error
 
       if (!s->readonly_later)
         continue;
-      fd = silo_openat2 (root, s->destination, O_PATH, 0, IN_ROOT);
+      fd = open_after_pivot (root, s->destination);
       if (fd < 0)
         return silo_fail (err, errno, "mounts[%zu] (%s): open to make it read-only", s->index,
                           s->destination);
