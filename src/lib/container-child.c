@@ -229,7 +229,7 @@ setup_terminal (struct child *ch, struct silo_error **err)
     return -1;
   if (silo_rootfs_bind_console (ch->rootfd, slave, err) < 0)
     return -1;
-  if (silo_terminal_setup_slave (slave, ch->process, err) < 0)
+  if (silo_terminal_setup_slave (slave, ch->process, ch->c->foreground, err) < 0)
     return -1;
   return silo_sync_send (ch->sync, SYNC_PTY, 0, "/dev/ptmx", 9, master, err);
 }

@@ -193,7 +193,7 @@ child_terminal (struct execution *x, struct silo_error **err)
   if (root < 0)
     return silo_fail (err, errno, "open the container's root");
   if (silo_terminal_open_pty (root, &master, &slave, err) < 0
-      || silo_terminal_setup_slave (slave, x->process, err) < 0)
+      || silo_terminal_setup_slave (slave, x->process, !x->opts->detach, err) < 0)
     return -1;
   return silo_sync_send (x->sync_child, SYNC_PTY, 0, "/dev/ptmx", 9, master, err);
 }

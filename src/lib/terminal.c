@@ -61,7 +61,7 @@ silo_terminal_open_pty (int rootfd, int *master, int *slave, struct silo_error *
 }
 
 int
-silo_terminal_setup_slave (int slave, const oci_process *p, struct silo_error **err)
+silo_terminal_setup_slave (int slave, const oci_process *p, bool relayed, struct silo_error **err)
 {
   /* A session leader already (the caller did setsid) is fine; any other EPERM is not.  */
   if (setsid () < 0 && !(errno == EPERM && getsid (0) == getpid ()))
@@ -80,6 +80,11 @@ silo_terminal_setup_slave (int slave, const oci_process *p, struct silo_error **
         return silo_fail (err, errno, "process.consoleSize: set %ux%u", p->console_width,
                           p->console_height);
     }
+  /* Relayed in the foreground, the process lives in the caller's terminal: it starts
+   * with that size (the relay keeps it in step after), not with 0x0 until the relay
+   * catches up.  */
+  if (relayed && isatty (STDIN_FILENO))
+    (void) silo_terminal_copy_size (STDIN_FILENO, slave);
   for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
     {
       /* dup2 onto itself keeps close-on-exec, which would close it at exec.  */

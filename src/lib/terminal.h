@@ -7,7 +7,8 @@
  *   (a path the container could swap).  Both fds are close-on-exec.
  * silo_terminal_setup_slave: in the child: new session, the pty as controlling terminal,
  *   owned by process.user.uid, process.consoleSize when given, and the pty on fds 0, 1
- *   and 2.
+ *   and 2.  relayed (a foreground run or exec, whose terminal silo relays): the size of
+ *   the caller's terminal on stdin, when it is one, replaces consoleSize from the start.
  * silo_terminal_send_fd / silo_terminal_recv_fd: one fd over an AF_UNIX socket
  *   (SCM_RIGHTS) with `name` as payload, in one message, as runc's recvtty, conmon and
  *   containerd read it.  The received fd is close-on-exec.
@@ -30,7 +31,7 @@
 #include "oci.h"
 
 int silo_terminal_open_pty (int rootfd, int *master, int *slave, struct silo_error **err);
-int silo_terminal_setup_slave (int slave, const oci_process *p, struct silo_error **err);
+int silo_terminal_setup_slave (int slave, const oci_process *p, bool relayed, struct silo_error **err);
 int silo_terminal_send_fd (int sock, int fd, const char *name, struct silo_error **err);
 int silo_terminal_recv_fd (int sock, int *fd, struct silo_error **err);
 int silo_terminal_send_to_console_socket (const char *socket_path, int master,

@@ -64,6 +64,11 @@ build_helpers() {
 			"$TESTS_DIR/helpers/silo-probe.c" &&
 			mv "$CACHE/bin/silo-probe.tmp" "$CACHE/bin/silo-probe" || return 1
 	fi
+	if [[ ! $CACHE/bin/stdio-probe -nt $TESTS_DIR/helpers/stdio-probe.c ]]; then
+		$cc -D_GNU_SOURCE -O2 -Wall -static -o "$CACHE/bin/stdio-probe.tmp" \
+			"$TESTS_DIR/helpers/stdio-probe.c" &&
+			mv "$CACHE/bin/stdio-probe.tmp" "$CACHE/bin/stdio-probe" || return 1
+	fi
 }
 
 build_rootfs() {
@@ -92,6 +97,7 @@ prepare_cache() {
 		$CACHE/bin/seccomp-agent -nt $TESTS_DIR/helpers/seccomp-agent.c &&
 		$CACHE/bin/subreaper -nt $TESTS_DIR/helpers/subreaper.c &&
 		$CACHE/bin/silo-probe -nt $TESTS_DIR/helpers/silo-probe.c &&
+		$CACHE/bin/stdio-probe -nt $TESTS_DIR/helpers/stdio-probe.c &&
 		$CACHE/rootfs/.stamp -nt $CACHE/bin/silo-probe ]] && return 0
 	mkdir -p "$CACHE"
 	(

@@ -37,7 +37,7 @@ child_setup_slave (int slave)
                     .console_width = 100 };
   struct winsize size;
 
-  if (silo_terminal_setup_slave (slave, &p, NULL) < 0)
+  if (silo_terminal_setup_slave (slave, &p, false, NULL) < 0)
     return 10;
   if (!isatty (0) || !isatty (1) || !isatty (2))
     return 11;
