@@ -7,7 +7,7 @@
 # guest (Debian 12's kernel), where CRIU works.
 #
 # The containers count: a loop writes 1, 2, 3... to /data/count (a bind mount of
-# $TEST_DIR/data), once a second, and exits 7 when /data/stop appears.  A restored one
+# $TEST_DIR/data) and to its stdout, once a second, and exits 7 when /data/stop appears.  A restored one
 # must go on from the number it had, not start again at 1.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -53,7 +53,7 @@ counter_bundle() {
 	mkdir -p "$TEST_DIR/data"
 	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\",
 		\"options\": [\"rbind\", \"rw\"]}"
-	set_args sh -c 'i=0; while [ ! -e /data/stop ]; do i=$((i + 1)); echo $i >/data/count; sleep 1; done; exit 7'
+	set_args sh -c 'i=0; while [ ! -e /data/stop ]; do i=$((i + 1)); echo $i >/data/count; echo $i; sleep 1; done; exit 7'
 }
 
 count() {
@@ -258,4 +258,97 @@ assert_counts_on_from() {
 	((rc == 7)) || fail "restore exited $rc, not the container's 7: $(cat "$TEST_DIR/restore.out")"
 	run --separate-stderr rt state "$ID"
 	assert_failure
+}
+
+@test "criu: the restored container writes to restore's stdout, as it wrote to run's" {
+	requires_criu
+	start_counter
+	criu_ok "$TEST_DIR/images" dump.log rt checkpoint --image-path "$TEST_DIR/images" "$ID"
+	jq -e '.[1] | startswith("file[")' "$TEST_DIR/images/descriptors.json" ||
+		fail "stdout is not an external file: $(cat "$TEST_DIR/images/descriptors.json")"
+	local before
+	before=$(count)
+	mv "$TEST_DIR/$ID.out" "$TEST_DIR/run.out"
+	criu_ok "$TEST_DIR/images" restore.log restore_detached "$ID" --image-path "$TEST_DIR/images"
+	assert_counts_on_from "$before"
+	wait_for grep -qx "$((before + 2))" "$TEST_DIR/$ID.out" ||
+		fail "nothing counted on restore's stdout: $(tail -3 "$TEST_DIR/$ID.out")"
+	grep -qx "$before" "$TEST_DIR/run.out" || fail "run's stdout lacks $before"
+}
+
+@test "criu: --empty-ns network: a new, empty network namespace on restore" {
+	requires_criu
+	start_counter
+	criu_ok "$TEST_DIR/images" dump.log rt checkpoint --empty-ns network --image-path "$TEST_DIR/images" "$ID"
+	local before pid
+	before=$(count)
+	criu_ok "$TEST_DIR/images" restore.log restore_detached "$ID" --empty-ns network --image-path "$TEST_DIR/images"
+	assert_counts_on_from "$before"
+	pid=$(state_field "$ID" pid)
+	[[ $(readlink "/proc/$pid/ns/net") != "$(readlink /proc/self/ns/net)" ]] ||
+		fail "the restored container is in the host's network namespace"
+	run grep -c : "/proc/$pid/net/dev"
+	assert_output 1
+	grep -q '^ *lo:' "/proc/$pid/net/dev" || fail "no loopback: $(cat "/proc/$pid/net/dev")"
+}
+
+# CRIU's own part (the sockets' data and window moving from one pair of kernel sockets to
+# another) is CRIU's; silo's is to pass the flag and lock the network: the dump is
+# refused without the flag, taken with it, and both ends come back established.
+@test "criu: --tcp-established: a connection inside the container comes back established" {
+	requires_criu
+	mkdir -p "$TEST_DIR/data"
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$TEST_DIR/data\",
+		\"options\": [\"rbind\", \"rw\"]}"
+	# the listener's stdin must stay open: at its end busybox nc ends the connection
+	set_args sh -c 'sleep 100000 | nc -l -p 5000 >/data/received & sleep 1
+		i=0; while :; do i=$((i + 1)); echo $i; echo $i >/data/count; sleep 1; done | nc 127.0.0.1 5000'
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	wait_for grep -qx 3 "$TEST_DIR/data/received" || fail "nothing came over TCP: $(cat "$TEST_DIR/data/received")"
+	run --separate-stderr rt checkpoint --image-path "$TEST_DIR/refused" "$ID"
+	assert_one_line_error 'tcp-established'
+	[[ $(container_status "$ID") == running ]] || fail "a failed checkpoint stopped the container"
+	criu_ok "$TEST_DIR/images" dump.log rt checkpoint --tcp-established --image-path "$TEST_DIR/images" "$ID"
+	criu_ok "$TEST_DIR/images" restore.log restore_detached "$ID" --tcp-established --image-path "$TEST_DIR/images"
+	local pid ends
+	pid=$(state_field "$ID" pid)
+	# both ends of the connection to port 5000 (0x1388), state 01 (established)
+	ends=$(cat "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6" | awk '$4 == "01" && ($2 ~ /:1388$/ || $3 ~ /:1388$/)' | wc -l)
+	((ends == 2)) || fail "$ends established ends: $(cat "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6")"
+}
+
+@test "criu: a terminal container: restore sends the new pty's master to --console-socket" {
+	requires_criu
+	counter_bundle
+	cfg '.process.terminal = true'
+	set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/data/count; echo "tty $i"; sleep 1; done'
+	local socket=$TEST_DIR/tty1.sock
+	(
+		close_extra_fds
+		exec "$CACHE/bin/recvtty" "$socket" "$TEST_DIR/tty1.out" </dev/null >"$TEST_DIR/recvtty1.log" 2>&1
+	) &
+	register_pid $!
+	wait_for test -S "$socket" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty1.log")"
+	run --separate-stderr rt_run_detached "$ID" --console-socket "$socket"
+	assert_success
+	wait_for count_above 2 || fail "the container never counted to 3"
+	criu_ok "$TEST_DIR/images" dump.log rt checkpoint --image-path "$TEST_DIR/images" "$ID"
+	local before
+	before=$(count)
+	socket=$TEST_DIR/tty2.sock
+	(
+		close_extra_fds
+		exec "$CACHE/bin/recvtty" "$socket" "$TEST_DIR/tty2.out" </dev/null >"$TEST_DIR/recvtty2.log" 2>&1
+	) &
+	local recvtty=$!
+	register_pid "$recvtty"
+	wait_for test -S "$socket" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty2.log")"
+	criu_ok "$TEST_DIR/images" restore.log restore_detached "$ID" --console-socket "$socket" --image-path "$TEST_DIR/images"
+	assert_counts_on_from "$before"
+	wait_for grep -q "tty $((before + 2))" "$TEST_DIR/tty2.out" ||
+		fail "nothing on the new pty: $(cat "$TEST_DIR/tty2.out" "$TEST_DIR/recvtty2.log")"
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	wait "$recvtty" || fail "recvtty: $(cat "$TEST_DIR/recvtty2.log")"
 }

@@ -5,8 +5,9 @@
 # Exit status 0 when every test passed (or was skipped) and the guest ended by itself, 1
 # when not, 2 when the run could not start (the closing line then counts one failure).
 #
-# Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container) and
-# tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write); a
+# Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container),
+# tests/cgroups*.bats, and tests/criu.bats (CRIU cannot checkpoint on the CI host's kernel;
+# it can on the guest's).  Files must lie in the checkout (the guest sees it read-write); a
 # relative name is looked up in the current folder, then in the checkout.
 #
 # Environment:
@@ -226,7 +227,7 @@ select_bats_files() {
 	BATS_FILES=()
 	if (($# == 0)); then
 		set -- "$VM_DIR/smoke.bats"
-		for file in "$SRC_DIR"/tests/cgroups*.bats; do
+		for file in "$SRC_DIR"/tests/cgroups*.bats "$SRC_DIR"/tests/criu.bats; do
 			[[ -e $file ]] && set -- "$@" "$file"
 		done
 	fi
