@@ -12,13 +12,16 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 
-# build: compiler, autotools, pkg-config and the four libraries configure checks for
+# build: compiler, autotools, pkg-config and the four libraries configure checks for;
+#        criu (libcriu, its criu.pc and criu.h; and the criu program checkpoint and
+#        restore run) with libprotobuf-c-dev, whose header criu.h includes: without
+#        them configure builds silo without checkpoint/restore
 # tests: bats with its assert/support libraries, a static busybox for the test rootfs,
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
 #        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
 #        the rootless tests.
 packages="build-essential autoconf automake libtool pkg-config git
-	libyajl-dev libseccomp-dev libcap-dev libmnl-dev
+	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
 	bats bats-assert bats-support busybox-static jq strace uidmap"
 if [ -n "${SILO_COMPARE:-}" ]; then
 	packages="$packages runc crun"

@@ -342,4 +342,8 @@ void oci_json_bool (oci_json_writer *w, bool v);
 /* Finish and hand over the text (caller frees); frees the writer.  */
 char *oci_json_writer_finish (oci_json_writer *w, size_t *len);
 
+/* A JSON array of strings (what the writer made of a list) as a NULL-terminated vector;
+ * an item that is not a string reads as "".  Caller frees (silo_strv_free).  */
+int oci_json_string_array_parse (const char *text, size_t len, char ***out, struct silo_error **err);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #include "json.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,29 @@ oci_json_writer_finish (oci_json_writer *w, size_t *len)
   pretty = json_indent (text, n, false, len);
   free (text);
   return pretty;
+}
+
+/* The reader for the small files silo writes with the writer above (descriptors.json of
+ * a checkpoint): a JSON array of strings.  */
+int
+oci_json_string_array_parse (const char *text, size_t len, char ***out, struct silo_error **err)
+{
+  struct json_document *doc = NULL;
+  const struct json_value *root;
+  char **strings;
+
+  if (json_parse (text, len, false, &doc, err) < 0)
+    return -1;
+  root = json_document_root (doc);
+  if (root->type != JSON_ARRAY)
+    {
+      json_document_free (doc);
+      return silo_fail (err, EINVAL, "expected an array of strings, got %s", json_describe (root));
+    }
+  strings = xmalloc0 ((root->len + 1) * sizeof (*strings));
+  for (size_t i = 0; i < root->len; i++)
+    strings[i] = xstrdup (root->items[i].type == JSON_STRING ? root->items[i].text : "");
+  json_document_free (doc);
+  *out = strings;
+  return 0;
 }

@@ -20,6 +20,10 @@ static const struct silo_cmd *const commands[] = {
   &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_exec, &silo_cmd_state, &silo_cmd_kill,
   &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume, &silo_cmd_update,
   &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
+#ifdef SILO_HAVE_CRIU
+  /* Absent without CRIU: podman takes `checkpoint --help` exiting 0 for support.  */
+  &silo_cmd_checkpoint, &silo_cmd_restore,
+#endif
 };
 
 enum { GLOBAL_ROOT, GLOBAL_LOG, GLOBAL_LOG_FORMAT, GLOBAL_DEBUG, GLOBAL_SYSTEMD_CGROUP,
@@ -108,8 +112,13 @@ static void
 print_version (void)
 {
   /* "spec: X" is the line tools parse (as they parse `runc --version`).  */
-  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL%s\n",
+  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL%s%s\n",
           PACKAGE_VERSION, SILO_GIT_COMMIT, OCI_SPEC_VERSION,
+#ifdef SILO_HAVE_CRIU
+          " +CRIU",
+#else
+          "",
+#endif
 #ifdef SILO_FAULT_INJECTION
           " +FAULT-INJECTION"
 #else

@@ -81,8 +81,9 @@ fi
 # The cgroup tests inside a pure-cgroup-v2 and a pure-v1 QEMU guest (tests/vm/), each of
 # which ends with "cgroupvN: N passed, M failed, K skipped".  The two guests boot side by
 # side (one emulated vCPU each) and their output follows, one after the other.  By
-# default each runs every tests/cgroups*.bats and tests/vm/smoke.bats (`make
-# check-cgroupv2` does the same); SILO_VM_FILES="FILE..." picks others, e.g.
+# default each runs every tests/cgroups*.bats, tests/criu.bats (CRIU works on the guest's
+# kernel, not on the CI host's) and tests/vm/smoke.bats (`make check-cgroupv2` does the
+# same); SILO_VM_FILES="FILE..." picks others, e.g.
 # tests/vm/smoke.bats alone, which checks the layout and a container's placement in
 # about a minute.  SILO_VM_TIMEOUT bounds each guest (TCG runs 10-20x slower).
 start_vm() {

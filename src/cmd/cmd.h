@@ -86,6 +86,48 @@ enum
 /* Store one of the shared create flags in a struct silo_create_options.  */
 int silo_cmd_create_option (void *data, int option, const char *value, struct silo_error **err);
 
+/* The flags `checkpoint` and `restore` share (CRIU's), first in both tables.  Only in a
+ * build with CRIU (SILO_HAVE_CRIU).  */
+#define SILO_CMD_CRIU_OPTIONS                                                                 \
+  { "image-path", 0, "DIR", "CRIU's images (default: ./checkpoint)" },                        \
+  { "work-path", 0, "DIR", "CRIU's log and scratch files (default: the image path)" },        \
+  { "tcp-established", 0, NULL, "established TCP connections too" },                          \
+  { "ext-unix-sk", 0, NULL, "unix sockets connected to a peer outside the container too" },   \
+  { "shell-job", 0, NULL, "the container shares the caller's session and terminal" },          \
+  { "file-locks", 0, NULL, "file locks too" },                                                \
+  { "manage-cgroups-mode", 0, "MODE", "cgroups: soft (CRIU's default), full, strict or ignore" }, \
+  { "empty-ns", 0, "NAMESPACE", "network: leave that namespace out (restore: a new, empty one)" }, \
+  { "auto-dedup", 0, NULL, "free the image pages a newer dump replaces" },                     \
+  { "lazy-pages", 0, NULL, "not supported (libcriu cannot ask for it): an error" }
+
+enum
+{
+  SILO_CRIU_OPTION_IMAGE_PATH,
+  SILO_CRIU_OPTION_WORK_PATH,
+  SILO_CRIU_OPTION_TCP_ESTABLISHED,
+  SILO_CRIU_OPTION_EXT_UNIX_SK,
+  SILO_CRIU_OPTION_SHELL_JOB,
+  SILO_CRIU_OPTION_FILE_LOCKS,
+  SILO_CRIU_OPTION_MANAGE_CGROUPS_MODE,
+  SILO_CRIU_OPTION_EMPTY_NS,
+  SILO_CRIU_OPTION_AUTO_DEDUP,
+  SILO_CRIU_OPTION_LAZY_PAGES,
+  SILO_CRIU_OPTION__COUNT
+};
+
+/* Store one of the shared CRIU flags in a struct silo_criu_options.  */
+int silo_cmd_criu_option (struct silo_criu_options *opts, int option, const char *value,
+                          struct silo_error **err);
+
+/* The CRIU flags' values (pure: the unit tests call them).  --manage-cgroups-mode: soft,
+ * full, strict or ignore.  --empty-ns: network (the only namespace CRIU can leave out
+ * here); another namespace name is refused by name.  --page-server: ADDRESS:PORT, port
+ * 1-65535, split at the last colon ("[::1]:27" works).  */
+int silo_cmd_parse_criu_cgroup_mode (const char *value, enum silo_criu_cgroup_mode *mode,
+                                     struct silo_error **err);
+int silo_cmd_parse_empty_ns (const char *value, bool *network, struct silo_error **err);
+int silo_cmd_check_page_server (const char *value, struct silo_error **err);
+
 /* Columns aligned as Go's text/tabwriter(minwidth 12, tabwidth 1, padding 3, ' ') lays out
  * `runc list`: every column but the last is padded to max(12, widest cell + 3); the last
  * is printed as it is.  `cells` holds n_rows * n_columns strings, row after row (NULL
@@ -124,6 +166,7 @@ int silo_cmd_ps_filter (const char *output, const int *pids, size_t n, FILE *out
 
 extern const struct silo_cmd silo_cmd_create, silo_cmd_start, silo_cmd_run, silo_cmd_state,
   silo_cmd_kill, silo_cmd_delete, silo_cmd_list, silo_cmd_spec, silo_cmd_features,
-  silo_cmd_pause, silo_cmd_resume, silo_cmd_update, silo_cmd_events, silo_cmd_ps, silo_cmd_exec;
+  silo_cmd_pause, silo_cmd_resume, silo_cmd_update, silo_cmd_events, silo_cmd_ps, silo_cmd_exec,
+  silo_cmd_checkpoint, silo_cmd_restore;
 
 #endif

@@ -4,6 +4,11 @@ SILO_CMD_SOURCES = \
 	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/exec.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c \
 	src/cmd/pause.c src/cmd/resume.c src/cmd/update.c src/cmd/events.c src/cmd/ps.c
+# checkpoint and restore exist only with CRIU (configure --with-criu, or pkg-config found it).
+if HAVE_CRIU
+SILO_CMD_SOURCES += src/cmd/checkpoint.c src/cmd/restore.c
+libsilo_a_SOURCES += src/lib/criu.c src/lib/criu.h src/lib/container-checkpoint.c
+endif
 
 bin_PROGRAMS = silo
 silo_SOURCES = src/silo.c $(SILO_CMD_SOURCES)

@@ -223,8 +223,16 @@ setup_terminal (struct child *ch, struct silo_error **err)
 {
   _cleanup_close_ int master = -1, slave = -1;
 
+  /* Without a terminal the init still leaves the caller's session, as runc's and crun's
+   * do: a session whose leader is outside the container is one CRIU cannot restore
+   * (`checkpoint` would need --shell-job), and the caller's terminal has no business
+   * signalling the container's process group.  */
   if (!ch->process->terminal)
-    return 0;
+    {
+      if (setsid () < 0)
+        return silo_fail (err, errno, "setsid: leave the caller's session");
+      return 0;
+    }
   if (silo_terminal_open_pty (ch->rootfd, &master, &slave, err) < 0)
     return -1;
   if (silo_rootfs_bind_console (ch->rootfd, slave, err) < 0)

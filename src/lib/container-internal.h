@@ -48,6 +48,8 @@ struct silo_creation
    * newuidmap) let it only at a dumpable child, so the child turns non-dumpable on
    * SYNC_GO instead of at clone.  Nothing of the container runs before that.  */
   bool user_maps;
+  /* `restore`: after the cgroups, CRIU makes the processes instead of a clone.  */
+  const struct silo_restore_options *restore;
 };
 
 /* container-child.c: the init from clone to execve.  Never returns.  */
@@ -64,6 +66,15 @@ void silo_creation_release (struct silo_creation *c);
 int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err);
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
+/* The init's pid and start time into the state file.  */
+int silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err);
+/* The pty master to --console-socket, "created" saved, --pid-file written.  */
+int silo_creation_finish (struct silo_creation *c, struct silo_error **err);
+
+/* container-checkpoint.c (SILO_HAVE_CRIU): restore's stage after the cgroups: the rootfs
+ * mounted for CRIU, the processes restored, their pid saved; on failure the caller undoes
+ * the creation (kills c->spawn.pidfd, removes the cgroups and the state).  */
+int silo_restore_processes (struct silo_creation *c, struct silo_error **err);
 /* --pid-file: the pid as text, written atomically next to the file.  */
 int silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err);
 

@@ -401,8 +401,8 @@ spawn_init (struct silo_creation *c, struct silo_error **err)
   return ret;
 }
 
-static int
-persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
+int
+silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
 {
   uint64_t start_time;
 
@@ -437,7 +437,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   silo_closep (&c->start_listen);
   silo_closep (&c->seccomp_agent);
   silo_idmap_mounts_close (&c->idmap);
-  if (persist_pid (c, c->spawn.pid, err) < 0)
+  if (silo_creation_persist_pid (c, c->spawn.pid, err) < 0)
     return -1;
   FAULT_POINT ("create-after-clone");
   if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
@@ -581,7 +581,7 @@ serve_child (struct silo_creation *c, struct silo_error **err)
           c->pty_master = steal_fd (&m.fd);
           break;
         case SYNC_INIT_PID:
-          ret = persist_pid (c, (pid_t) atoi (m.data), err);
+          ret = silo_creation_persist_pid (c, (pid_t) atoi (m.data), err);
           if (ret == 0)
             {
               /* the intermediate child exits once it has reported the init's pid */
@@ -628,8 +628,8 @@ silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err)
   return 0;
 }
 
-static int
-finish_created (struct silo_creation *c, struct silo_error **err)
+int
+silo_creation_finish (struct silo_creation *c, struct silo_error **err)
 {
   if (c->pty_master >= 0 && c->opts->console_socket != NULL)
     {
@@ -734,6 +734,11 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
     return -1;
   stage_done ("cgroups");
   FAULT_POINT ("create-after-cgroup");
+#ifdef SILO_HAVE_CRIU
+  /* `restore`: CRIU makes the processes (container-checkpoint.c).  */
+  if (c->restore != NULL)
+    return silo_restore_processes (c, err);
+#endif
   if (make_sockets (c, err) < 0)
     return -1;
   count_listen_fds (c);
@@ -745,7 +750,7 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
   if (serve_child (c, err) < 0)
     return -1;
   stage_done ("child-setup");
-  if (finish_created (c, err) < 0)
+  if (silo_creation_finish (c, err) < 0)
     return -1;
   stage_done ("created");
   return 0;

@@ -107,6 +107,63 @@ int silo_container_list (const struct silo_context *ctx, struct silo_container_i
                          size_t *n, struct silo_error **err);
 void silo_container_info_free (struct silo_container_info *list, size_t n);
 
+/* ---- checkpoint and restore through CRIU (container-checkpoint.c, criu.c) ------------
+ * Only in a build with CRIU (SILO_HAVE_CRIU); without it the commands do not exist.  */
+
+enum silo_criu_cgroup_mode
+{
+  SILO_CRIU_CGROUP_DEFAULT,    /* CRIU's default (soft) */
+  SILO_CRIU_CGROUP_SOFT,       /* restore the cgroups' paths; properties only of new ones */
+  SILO_CRIU_CGROUP_FULL,       /* paths and every property */
+  SILO_CRIU_CGROUP_STRICT,     /* full, and fail when a cgroup exists already */
+  SILO_CRIU_CGROUP_IGNORE,     /* leave cgroups alone */
+};
+
+/* What checkpoint and restore share.  */
+struct silo_criu_options
+{
+  const char *image_path;      /* CRIU's images (default: ./checkpoint) */
+  const char *work_path;       /* CRIU's log and scratch files (default: image_path) */
+  bool tcp_established;        /* established TCP connections */
+  bool ext_unix_sk;            /* unix sockets connected to a peer outside */
+  bool shell_job;              /* a session and tty shared with the caller */
+  bool file_locks;
+  bool auto_dedup;             /* free image pages a later dump no longer needs */
+  bool lazy_pages;             /* refused: libcriu has no way to ask for it */
+  bool empty_netns;            /* --empty-ns network: never dump (checkpoint) or restore
+                                  (restore: a new, empty one) the network namespace */
+  enum silo_criu_cgroup_mode cgroup_mode;
+};
+
+struct silo_checkpoint_options
+{
+  struct silo_criu_options criu;
+  bool leave_running;
+  bool pre_dump;               /* memory only; the container keeps running */
+  const char *parent_path;     /* a pre-dump's images, relative to image_path */
+  const char *page_server;     /* ADDRESS:PORT, already checked */
+  int status_fd;               /* -1 when not given (needs lazy_pages) */
+};
+
+struct silo_restore_options
+{
+  struct silo_criu_options criu;
+  struct silo_create_options create;   /* bundle, config, pid_file, console_socket, detach */
+  bool no_subreaper;
+};
+
+/* Dump the container's processes into opts->criu.image_path; then, unless leave_running
+ * or pre_dump, the container is deleted (its processes are gone).  */
+int silo_container_checkpoint (const struct silo_context *ctx, const char *id,
+                               const struct silo_checkpoint_options *opts, struct silo_error **err);
+
+/* Make container `id` from the bundle's config and the images: its state, its cgroups,
+ * then CRIU's restored processes.  Without detach, wait for it as `run` does:
+ * *exit_status is its code (128+N after signal N), and the container is deleted.  */
+int silo_container_restore (const struct silo_context *ctx, const char *id,
+                            const struct silo_restore_options *opts, int *exit_status,
+                            struct silo_error **err);
+
 /* Id rule: [A-Za-z0-9][A-Za-z0-9_+.-]*, at most 1024 bytes (no '/', no "..").  */
 int silo_validate_id (const char *id, struct silo_error **err);
 

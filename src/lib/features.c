@@ -7,6 +7,9 @@
  */
 #include <ctype.h>
 #include <seccomp.h>
+#ifdef SILO_HAVE_CRIU
+#include <criu/version.h>
+#endif
 
 #include "seccomp.h"
 #include <stdlib.h>
@@ -124,9 +127,22 @@ seccomp_lists (const char **archs, const char **known_flags, const char **suppor
 int
 silo_features_generate (char **json, struct silo_error **err)
 {
-  static const char *const annotation_keys[] = { "io.github.silo.commit",
-                                                 "io.github.silo.version", NULL };
-  static const char *const annotation_values[] = { SILO_GIT_COMMIT, PACKAGE_VERSION, NULL };
+  /* features.md leaves annotations to the implementation: with CRIU, `checkpoint` and
+   * `restore` exist (io.github.silo.checkpoint), built against that libcriu.  */
+  static const char *const annotation_keys[] = {
+    "io.github.silo.commit", "io.github.silo.version",
+#ifdef SILO_HAVE_CRIU
+    "io.github.silo.checkpoint", "io.github.silo.criu.version",
+#endif
+    NULL
+  };
+  static const char *const annotation_values[] = {
+    SILO_GIT_COMMIT, PACKAGE_VERSION,
+#ifdef SILO_HAVE_CRIU
+    "criu", CRIU_VERSION,
+#endif
+    NULL
+  };
   const char *namespaces[OCI_NS__COUNT + 1] = { NULL };
   const char *archs[N_SECCOMP_ARCHS + 1], *known_flags[MAX_SECCOMP_FLAGS + 1],
     *supported_flags[MAX_SECCOMP_FLAGS + 1];

@@ -176,6 +176,9 @@ test_man_page (void)
     &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_exec, &silo_cmd_state,
     &silo_cmd_kill, &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume,
     &silo_cmd_update, &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
+#ifdef SILO_HAVE_CRIU
+    &silo_cmd_checkpoint, &silo_cmd_restore,
+#endif
   };
   _cleanup_error_ struct silo_error *err = NULL;
   const char *srcdir = getenv ("srcdir");   /* set by automake's test harness */
@@ -205,6 +208,43 @@ test_man_page (void)
         }
     }
 }
+
+#ifdef SILO_HAVE_CRIU
+/* The values of checkpoint's and restore's CRIU flags.  */
+static void
+test_criu_values (void)
+{
+  static const char *const pages[][2] = {
+    { "10.0.0.1:27", "ok" }, { "[::1]:27", "ok" }, { "host:65535", "ok" },
+    { "10.0.0.1", NULL }, { ":27", NULL }, { "host:0", NULL }, { "host:65536", NULL },
+    { "host:x", NULL }, { "host:", NULL },
+  };
+  enum silo_criu_cgroup_mode mode = SILO_CRIU_CGROUP_DEFAULT;
+  struct silo_error *err = NULL;
+  bool network = false;
+
+  ok (silo_cmd_parse_criu_cgroup_mode ("strict", &mode, NULL) == 0
+      && mode == SILO_CRIU_CGROUP_STRICT, "--manage-cgroups-mode strict");
+  ok (silo_cmd_parse_criu_cgroup_mode ("ignore", &mode, NULL) == 0
+      && mode == SILO_CRIU_CGROUP_IGNORE, "--manage-cgroups-mode ignore");
+  ok (silo_cmd_parse_criu_cgroup_mode ("props", &mode, &err) < 0
+      && strstr (err->msg, "soft, full, strict or ignore") != NULL, "--manage-cgroups-mode props refused");
+  silo_error_freep (&err);
+  ok (silo_cmd_parse_empty_ns ("network", &network, NULL) == 0 && network, "--empty-ns network");
+  ok (silo_cmd_parse_empty_ns ("ipc", &network, &err) < 0
+      && strstr (err->msg, "--empty-ns ipc: not supported") != NULL, "--empty-ns ipc refused by name");
+  silo_error_freep (&err);
+  ok (silo_cmd_parse_empty_ns ("net", &network, &err) < 0, "--empty-ns net is not a namespace name");
+  silo_error_freep (&err);
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (pages); i++)
+    {
+      int ret = silo_cmd_check_page_server (pages[i][0], &err);
+      ok ((ret == 0) == (pages[i][1] != NULL), "--page-server %s %s", pages[i][0],
+          pages[i][1] != NULL ? "accepted" : "refused");
+      silo_error_freep (&err);
+    }
+}
+#endif
 
 static void
 test_spec (bool rootless)
@@ -243,6 +283,9 @@ main (void)
   test_table ();
   test_rfc3339 ();
   test_man_page ();
+#ifdef SILO_HAVE_CRIU
+  test_criu_values ();
+#endif
   test_spec (false);
   test_spec (true);
   return tap_done ();

@@ -5,8 +5,9 @@
 # Exit status 0 when every test passed (or was skipped) and the guest ended by itself, 1
 # when not, 2 when the run could not start (the closing line then counts one failure).
 #
-# Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container) and
-# tests/cgroups*.bats.  Files must lie in the checkout (the guest sees it read-write); a
+# Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container),
+# tests/cgroups*.bats, and tests/criu.bats (CRIU cannot checkpoint on the CI host's kernel;
+# it can on the guest's).  Files must lie in the checkout (the guest sees it read-write); a
 # relative name is looked up in the current folder, then in the checkout.
 #
 # Environment:
@@ -32,8 +33,13 @@ KERNEL_DIR=$CACHE/kernel
 
 # What the initramfs loads (run.sh adds their dependencies).  virtio-mmio is how microvm
 # attaches devices; then the console port, the disk, the 9p shares and overlay; bfq (the
-# scheduler blkio/io weights need) and loop, for the io tests.
-WANTED_MODULES="virtio_mmio virtio_console virtio_blk 9pnet_virtio 9p overlay bfq loop"
+# scheduler blkio/io weights need) and loop, for the io tests.  For CRIU (tests/criu.bats):
+# the sock_diag modules it lists sockets with (a host's kernel loads them on demand; the
+# guest has no modprobe), nf_conntrack_netlink (it dumps a network namespace's
+# connection tracking table), and nf_tables, with which it locks a container's network
+# namespace while it works, after crc32c_generic (libcrc32c asks the crypto API for
+# crc32c: a soft dependency, not in `depends=`).
+WANTED_MODULES="virtio_mmio virtio_console virtio_blk 9pnet_virtio 9p overlay bfq loop unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag crc32c_generic nf_conntrack_netlink nf_tables"
 
 say() { echo "# silo-vm: $*"; }
 die() {
@@ -221,7 +227,7 @@ select_bats_files() {
 	BATS_FILES=()
 	if (($# == 0)); then
 		set -- "$VM_DIR/smoke.bats"
-		for file in "$SRC_DIR"/tests/cgroups*.bats; do
+		for file in "$SRC_DIR"/tests/cgroups*.bats "$SRC_DIR"/tests/criu.bats; do
 			[[ -e $file ]] && set -- "$@" "$file"
 		done
 	fi

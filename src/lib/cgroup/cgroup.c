@@ -329,6 +329,18 @@ silo_cgroup_v2_fd (const struct silo_cgroup *cg)
   return cg != NULL && cg->unified != NULL ? cg->unified->dir_fd : -1;
 }
 
+const char *
+silo_cgroup_freezer_dir (const struct silo_cgroup *cg)
+{
+  return cg != NULL && cg->freezer != NULL ? cg->freezer->path : NULL;
+}
+
+const char *
+silo_cgroup_relative_path (const struct silo_cgroup *cg)
+{
+  return cg != NULL ? cg->relative : NULL;
+}
+
 int
 silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err)
 {

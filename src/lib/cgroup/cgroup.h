@@ -55,6 +55,13 @@ int silo_cgroup_create (const char *id, const oci_config *c, struct silo_cgroup 
  * none.  Owned by cg.  */
 int silo_cgroup_v2_fd (const struct silo_cgroup *cg);
 
+/* For CRIU (checkpoint, restore): the directory that freezes the container (the v1
+ * freezer, else the cgroup2 cgroup; NULL when neither is mounted), and the path below
+ * every hierarchy's root ("a/b"; NULL for a cgroup loaded from a state file).  Owned by
+ * cg.  */
+const char *silo_cgroup_freezer_dir (const struct silo_cgroup *cg);
+const char *silo_cgroup_relative_path (const struct silo_cgroup *cg);
+
 /* Move pid into the container's cgroup of every hierarchy; v2_done: clone3 already put
  * it in the cgroup2 one.  */
 int silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err);
