@@ -149,7 +149,7 @@ find_command (const char *name)
 
 /* Returns the exit status, or -1 with *err set.  */
 static int
-silo_main (int argc, char **argv, char **original_argv, struct silo_error **err)
+silo_main (int argc, char **argv, char **original_argv, int *error_status, struct silo_error **err)
 {
   struct global_settings g = { .rootless = "auto" };
   _cleanup_free_ char *user_root = NULL;
@@ -179,6 +179,8 @@ silo_main (int argc, char **argv, char **original_argv, struct silo_error **err)
   cmd = find_command (args[0]);
   if (cmd == NULL)
     return silo_fail (err, 0, "unknown command `%s` (see `silo --help`)", args[0]);
+  if (cmd->error_status != 0)
+    *error_status = cmd->error_status;
   /* Before anything of a container exists: see exe-seal.h (CVE-2019-5736).  */
   if (cmd->seals_exe && silo_exe_seal (original_argv, err) < 0)
     return -1;
@@ -191,10 +193,10 @@ main (int argc, char **argv)
   _cleanup_error_ struct silo_error *err = NULL;
   /* getopt may reorder argv; a re-execution (exe-seal.h) needs it as it came.  */
   _cleanup_free_ char **original_argv = xmalloc0 ((size_t) (argc + 1) * sizeof (char *));
-  int status;
+  int status, error_status = EXIT_FAILURE;
 
   memcpy (original_argv, argv, (size_t) argc * sizeof (char *));
-  status = silo_main (argc, argv, original_argv, &err);
+  status = silo_main (argc, argv, original_argv, &error_status, &err);
 
   /* Output that did not reach stdout (a closed pipe, a full disk) is a failure too.  */
   if (fflush (stdout) != 0 && status >= 0)
@@ -202,7 +204,7 @@ main (int argc, char **argv)
   if (status < 0)
     {
       silo_log_error ("%s", err != NULL ? err->msg : "unknown error");
-      return EXIT_FAILURE;
+      return error_status;
     }
   return status;
 }

@@ -110,6 +110,26 @@ failing_hook() {
 	assert_equal "$(cat "$TEST_DIR/hooks/createContainer.net")" "${lines[1]}"
 }
 
+@test "hooks: a createContainer hook starts in the rootfs" {
+	add_hook createContainer "$(jq -nc --arg d "$TEST_DIR/hooks" \
+		'{path: "/bin/sh", args: ["sh", "-c", "pwd -P > \($d)/cwd; touch ./made-by-hook"]}')"
+	run_container -- 'test -e /made-by-hook && echo seen'
+	assert_success
+	assert_output seen
+	assert_equal "$(cat "$TEST_DIR/hooks/cwd")" "$(cd "$ROOTFS" && pwd -P)"
+}
+
+@test "hooks: a startContainer hook runs under the container's seccomp profile" {
+	add_hook startContainer '{"path": "/bin/mkdir", "args": ["mkdir", "/tmp/from-hook"]}'
+	cfg '.process.noNewPrivileges = true | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+	set_args true
+	register_id "$ID"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	[[ $stderr == *startContainer* ]] || fail "stderr: $stderr"
+}
+
 @test "hooks: args and env are passed as given, and only them" {
 	add_hook prestart "$(jq -nc --arg d "$TEST_DIR/hooks" \
 		'{path: "/bin/sh", args: ["my-argv0", "-c", "echo \"$(head -c 8 /proc/$$/cmdline)|$0|$1|$SILO_HOOK|${HOME:-unset}\" > \($d)/out", "zeroth", "first"],

@@ -130,6 +130,29 @@ setup() {
 	assert_success
 }
 
+@test "lifecycle: kill -a reaches processes that outlive a stopped container's init" {
+	cfg '.linux.namespaces |= map(select(.type != "pid"))'
+	# The init exits at once; its child stays in the container's cgroup.
+	set_args sh -c 'sleep 600 & echo started'
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	wait_for grep -q started "$TEST_DIR/$ID.out"
+	wait_status "$ID" stopped
+	local procs
+	procs=$(cat "$(cgroup_dir "/$ID")/cgroup.procs")
+	[[ -n $procs ]] || fail "the child did not stay in the container's cgroup"
+	run --separate-stderr rt kill "$ID" KILL
+	assert_failure
+	run --separate-stderr rt kill -a "$ID" KILL
+	assert_success
+	local pid
+	for pid in $procs; do
+		wait_for test ! -d "/proc/$pid" || fail "process $pid survived kill -a"
+	done
+	run --separate-stderr rt delete "$ID"
+	assert_success
+}
+
 @test "run: the container's exit code is passed through" {
 	run_container -- 'echo out; exit 3'
 	assert_equal "$status" 3

@@ -35,6 +35,8 @@ struct silo_cmd
   int (*run) (const struct silo_context *ctx, int argc, char **argv, struct silo_error **err);
   bool seals_exe;           /* puts processes into containers: runs from a sealed binary
                                (exe-seal.h), re-executing silo first when needed */
+  int error_status;         /* exit status when silo itself fails; 0: EXIT_FAILURE.  exec
+                               uses 255, as runc: its own status is the process's */
 };
 
 /* Called for each option found, in order; `option` is its index in cmd->options and

@@ -121,5 +121,5 @@ run_exec (const struct silo_context *ctx, int argc, char **argv, struct silo_err
 
 const struct silo_cmd silo_cmd_exec = {
   "exec", "ID [COMMAND [ARG...]]", "run a new process in a container",
-  exec_options, 1, -1, run_exec, true,
+  exec_options, 1, -1, run_exec, true, 255,
 };

@@ -9,7 +9,7 @@
  *   prestart/createRuntime (parent) → createContainer hooks → pty → pivot_root →
  *   masked/readonly paths → close every fd not passed on → cwd and program resolved in
  *   the root → rlimits, [seccomp when !noNewPrivileges], capabilities, ids → CREATED →
- *   accept start → startContainer hooks → [seccomp when noNewPrivileges] → execve
+ *   accept start → [seccomp when noNewPrivileges] → startContainer hooks → execve
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -270,7 +270,10 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   FAULT_POINT ("child-after-mounts");
   if (request_runtime_hooks (ch, err) < 0)
     return -1;
-  /* createContainer hooks: container namespaces, but paths still resolve on the host.  */
+  /* createContainer hooks: container namespaces, but paths still resolve on the host;
+   * they start in the rootfs, as runc's do (a hook may write relative to it).  */
+  if (h != NULL && h->n_create_container > 0 && fchdir (ch->rootfd) < 0)
+    return silo_fail (err, errno, "hooks.createContainer: enter the rootfs");
   if (h != NULL && silo_hooks_run (h->create_container, h->n_create_container, "createContainer",
                                    ch->hook_state, err) < 0)
     return -1;
@@ -378,10 +381,12 @@ start_and_exec (struct child *ch)
 
   ch->sync = wait_for_start (ch);
   silo_log_set_child_channel (ch->sync);
+  /* The filter first: startContainer hooks run in the container, under its seccomp
+   * profile, as runc runs them.  */
+  if (silo_process_setup_finish (&ch->setup, &err) < 0)
+    child_fail (ch, err);
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
                                    ch->hook_state_created, &err) < 0)
-    child_fail (ch, err);
-  if (silo_process_setup_finish (&ch->setup, &err) < 0)
     child_fail (ch, err);
   silo_program_exec (&ch->setup.program, &err);
   child_fail (ch, err);

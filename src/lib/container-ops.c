@@ -228,7 +228,10 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
   if (dirfd < 0)
     return -1;
   status = silo_state_status (s);
-  if (status == SILO_STOPPED)
+  /* --all is about the container's other processes, which may outlive its init (no pid
+   * namespace of its own): a stopped container is signalled through its cgroup, as runc
+   * does.  */
+  if (status == SILO_STOPPED && !(all && s->n_cgroups > 0))
     return silo_fail (err, ESRCH, "cannot kill container `%s`: it is not running", id);
   if (all && s->n_cgroups > 0)
     {

@@ -77,8 +77,8 @@ check_status (const struct execution *x, const char *id, struct silo_error **err
   if (status == SILO_CREATING)
     return silo_fail (err, EAGAIN, "cannot exec in container `%s`: it is still being created", id);
   if (status == SILO_PAUSED && !x->opts->ignore_paused)
-    return silo_fail (err, EBUSY, "cannot exec in container `%s`: it is paused; resume it, or "
-                      "use --ignore-paused (the process then waits, frozen, until resume)", id);
+    return silo_fail (err, EBUSY, "container `%s`: cannot exec in a paused container; resume it, "
+                      "or use --ignore-paused (the process then waits, frozen, until resume)", id);
   return 0;
 }
 

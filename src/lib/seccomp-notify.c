@@ -34,7 +34,7 @@ silo_seccomp_agent_connect (const char *listener_path, struct silo_error **err)
       snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, basename (copy2));
     }
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return silo_fail (err, errno, "linux.seccomp.listenerPath: connect to the seccomp agent at `%s`",
+    return silo_fail (err, errno, "linux.seccomp.listenerPath: failed to connect with seccomp agent at `%s`",
                       listener_path);
   return steal_fd (&fd);
 }

@@ -64,7 +64,9 @@ static const char *const architectures_unknown_here[] = {
 
 /* System calls silo itself makes between loading a filter and handing its listener to
  * the agent: a notify rule on them would wait for an agent that cannot answer yet.  */
-static const char *const notify_deadlocks[] = { "write", "sendmsg", "sendto", "close" };
+/* What silo calls between loading the filter and handing the listener to the agent: a
+ * notification there would wait for an agent that cannot have the listener yet.  */
+static const char *const notify_deadlocks[] = { "write", "sendmsg", "sendto" };
 
 struct resolved_action
 {
@@ -260,9 +262,9 @@ validate_notify (const oci_seccomp *s, struct silo_error **err)
     for (size_t j = 0; is_notify (s->syscalls[i].action) && j < s->syscalls[i].n_names; j++)
       for (size_t k = 0; k < SILO_ARRAY_SIZE (notify_deadlocks); k++)
         if (strcmp (s->syscalls[i].names[j], notify_deadlocks[k]) == 0)
-          return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY on "
-                            "`%s` would deadlock: silo needs it to send the listener to the "
-                            "agent", i, j, notify_deadlocks[k]);
+          return silo_fail (err, 0, "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY "
+                            "cannot be used for the %s syscall: it would deadlock, as silo "
+                            "needs it to send the listener to the agent", i, j, notify_deadlocks[k]);
   if (notify && s->listener_path == NULL)
     return silo_fail (err, 0, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY rules");
   if (notify && s->listener_path[0] != '/')

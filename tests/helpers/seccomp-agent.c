@@ -71,6 +71,11 @@ take (int conn, const char *state_file, int error)
       fprintf (out, "%s\n", listener >= 0 ? buffer : "no-fd");
       fclose (out);
     }
+  /* Answer at once: the runtime's own close of this connection may be a notified call.  */
+  if (listener >= 0 && fork () == 0)
+    serve (listener, error);
+  if (listener >= 0)
+    close (listener);
   while (read (conn, buffer, sizeof buffer) > 0)
     ;
   snprintf (buffer, sizeof buffer, "%s.eof", state_file);
@@ -80,11 +85,6 @@ take (int conn, const char *state_file, int error)
       fclose (out);
     }
   close (conn);
-  if (listener < 0)
-    return;
-  if (fork () == 0)
-    serve (listener, error);
-  close (listener);
 }
 
 int

@@ -69,8 +69,9 @@ test_notify_validation (oci_seccomp *s, oci_seccomp_syscall *rule)
   s->listener_path = (char *) "/run/agent.sock";
   accepted (s, "notify with a listenerPath");
   rule->names = write_names;
-  refused (s, "linux.seccomp.syscalls[0].names[0]: SCMP_ACT_NOTIFY on `write` would deadlock: silo "
-           "needs it to send the listener to the agent", "notify on write");
+  refused (s, "linux.seccomp.syscalls[0].names[0]: SCMP_ACT_NOTIFY cannot be used for the write "
+           "syscall: it would deadlock, as silo needs it to send the listener to the agent",
+           "notify on write");
   rule->names = names;
   s->flags = killable;
   s->n_flags = 1;
