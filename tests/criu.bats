@@ -168,6 +168,16 @@ assert_counts_on_from() {
 	[[ -z $(cgroup_dir "/$ID2") ]] || fail "a failed restore left its cgroup behind"
 }
 
+@test "criu: a --parent-path without a pre-dump there is refused by name, before CRIU runs" {
+	requires_criu_build
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	run --separate-stderr rt checkpoint --image-path "$TEST_DIR/images" --parent-path ../absent "$ID"
+	assert_one_line_error '--parent-path `../absent`: no pre-dump directory there'
+	assert_equal "$(container_status "$ID")" running
+}
+
 @test "criu: a container with a user namespace is refused by name" {
 	requires_criu_build
 	cfg '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'

@@ -292,6 +292,18 @@ set_page_server (criu_opts *o, const char *page_server, struct silo_error **err)
   return 0;
 }
 
+/* CRIU reads the parent images relative to the image directory.  */
+static bool
+parent_exists (int images, const char *parent)
+{
+  struct stat st;
+
+  if (fstatat (images, parent, &st, 0) < 0)
+    return false;
+  errno = ENOTDIR;
+  return S_ISDIR (st.st_mode);
+}
+
 static int
 dump_options (struct criu_request *r, const struct silo_criu_dump *d, struct silo_error **err)
 {
@@ -303,6 +315,9 @@ dump_options (struct criu_request *r, const struct silo_criu_dump *d, struct sil
     return silo_fail (err, ENOMEM, "CRIU: freezer cgroup");
   /* A pre-dump records which pages change after it; the dump on top of it needs that.  */
   criu_local_set_track_mem (r->opts, o->pre_dump || o->parent_path != NULL);
+  if (o->parent_path != NULL && !parent_exists (r->images, o->parent_path))
+    return silo_fail (err, errno, "--parent-path `%s`: no pre-dump directory there (a relative "
+                      "path is relative to the image path)", o->parent_path);
   if (o->parent_path != NULL && criu_local_set_parent_images (r->opts, o->parent_path) < 0)
     return silo_fail (err, ENOMEM, "--parent-path");
   if (o->page_server != NULL && set_page_server (r->opts, o->page_server, err) < 0)
