@@ -87,18 +87,6 @@ stop_swapper() {
 	wait "$SWAPPER_PID" 2>/dev/null || true
 }
 
-# start_recvtty: a console socket at $SOCKET that takes the pty master.
-start_recvtty() {
-	SOCKET=$TEST_DIR/console.sock
-	(
-		close_extra_fds
-		exec "$CACHE/bin/recvtty" "$SOCKET" "$TEST_DIR/tty.out" </dev/null >"$TEST_DIR/recvtty.log" 2>&1
-	) &
-	RECVTTY_PID=$!
-	register_pid "$RECVTTY_PID"
-	wait_for test -S "$SOCKET" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty.log")"
-}
-
 stop_recvtty() {
 	kill "$RECVTTY_PID" 2>/dev/null || true
 	wait "$RECVTTY_PID" 2>/dev/null || true
@@ -444,6 +432,7 @@ unprotected_procfs() {
 		source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}]'
 	pause_after_mounts
 	set_args sleep 600
+	SOCKET=$TEST_DIR/console.sock
 	start_recvtty
 	for variant in console pts; do
 		create_paused --console-socket "$SOCKET"
@@ -557,6 +546,7 @@ image_dev_points_at_host() {
 	cfg '.process.terminal = true | .mounts += [{destination: "/dev/pts", type: "devpts",
 		source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}]'
 	ln -s "$TEST_DIR/made-by-console" "$ROOTFS/dev/console"
+	SOCKET=$TEST_DIR/console.sock
 	start_recvtty
 	run --separate-stderr rt_create "$ID" --console-socket "$SOCKET"
 	stop_recvtty

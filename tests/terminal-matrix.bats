@@ -51,25 +51,6 @@ echo "owner:$(stat -L -c %u /proc/self/fd/0)"
 read -t 30 line
 echo "got:$line"'
 
-# start_recvtty INPUT: take the pty master at $SOCKET, type INPUT at it; what comes back
-# goes to $TEST_DIR/tty.out.
-start_recvtty() {
-	(
-		close_extra_fds
-		exec "$CACHE/bin/recvtty" "$SOCKET" "$TEST_DIR/tty.out" "$1" </dev/null >"$TEST_DIR/recvtty.log" 2>&1
-	) &
-	RECVTTY_PID=$!
-	register_pid "$RECVTTY_PID"
-	wait_for test -S "$SOCKET" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty.log")"
-}
-
-# wait_recvtty: recvtty ends when the last holder of the slave has closed it.
-wait_recvtty() {
-	local rc=0
-	wait "$RECVTTY_PID" || rc=$?
-	assert_equal "recvtty exit $rc $(cat "$TEST_DIR/recvtty.log")" "recvtty exit 0 "
-}
-
 # assert_tty_session SIZE UID: what TTY_CHECK printed through the master.
 assert_tty_session() {
 	run tr -d '\r' <"$TEST_DIR/tty.out"

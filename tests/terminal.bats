@@ -12,25 +12,6 @@ setup() {
 	SOCKET=$TEST_DIR/console.sock
 }
 
-# start_recvtty [INPUT]: listen on $SOCKET; what the container prints goes to
-# $TEST_DIR/tty.out.
-start_recvtty() {
-	(
-		close_extra_fds
-		exec "$CACHE/bin/recvtty" "$SOCKET" "$TEST_DIR/tty.out" "$@" </dev/null >"$TEST_DIR/recvtty.log" 2>&1
-	) &
-	RECVTTY_PID=$!
-	register_pid "$RECVTTY_PID"
-	wait_for test -S "$SOCKET" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty.log")"
-}
-
-# wait_recvtty: recvtty exits once every holder of the pty slave has closed it.
-wait_recvtty() {
-	local rc=0
-	wait "$RECVTTY_PID" || rc=$?
-	assert_equal "recvtty exit $rc $(cat "$TEST_DIR/recvtty.log")" "recvtty exit 0 "
-}
-
 @test "terminal: create --console-socket sends a pty master; the container has a tty" {
 	set_args sh -c 'tty; echo hello-from-tty; stat -c "%t" /dev/console'
 	start_recvtty

@@ -217,6 +217,25 @@ run_container() {
 	run --separate-stderr rt run --bundle "$BUNDLE" "${flags[@]}" "$ID" </dev/null
 }
 
+# start_recvtty [INPUT]: take the pty master sent to $SOCKET (tests/helpers/recvtty.c),
+# type INPUT at it; what the container prints goes to $TEST_DIR/tty.out.
+start_recvtty() {
+	(
+		close_extra_fds
+		exec "$CACHE/bin/recvtty" "$SOCKET" "$TEST_DIR/tty.out" "$@" </dev/null >"$TEST_DIR/recvtty.log" 2>&1
+	) &
+	RECVTTY_PID=$!
+	register_pid "$RECVTTY_PID"
+	wait_for test -S "$SOCKET" || fail "recvtty did not start: $(cat "$TEST_DIR/recvtty.log")"
+}
+
+# wait_recvtty: recvtty exits once every holder of the pty slave has closed it.
+wait_recvtty() {
+	local rc=0
+	wait "$RECVTTY_PID" || rc=$?
+	assert_equal "recvtty exit $rc $(cat "$TEST_DIR/recvtty.log")" "recvtty exit 0 "
+}
+
 # use_userns: the container in a user namespace, 0 -> 100000 (65536 ids), the rootfs
 # readable by it, and /sys a read-only bind of the host's (a new sysfs needs a network
 # namespace the user namespace owns).
