@@ -171,6 +171,8 @@ exit 7'
 # run_outer RUNTIME-ARGS...: outer.sh under script; OUTER_STATUS is the exit status of
 # script (-e: that of outer.sh, the runtime's), $output and $lines what came out of the
 # outer pty.  Once the container touches /tmp/want-input, a line is typed.
+# script runs the command with $SHELL and it is quoted for bash ($'...' keeps newlines):
+# under a $SHELL of /bin/sh (as in CI) that quoting would reach the container mangled.
 run_outer() {
 	rm -f "$TEST_DIR/in" "$TEST_DIR/rc" "$TEST_DIR/runtime.done" "$ROOTFS/tmp/ready" \
 		"$ROOTFS/tmp/want-input"
@@ -191,7 +193,7 @@ run_outer() {
 	OUTER_STATUS=0
 	(
 		close_extra_fds
-		exec timeout -k 5 $((SILO_TEST_TIMEOUT + 30)) script -qec "$command" /dev/null
+		exec env SHELL=/bin/bash timeout -k 5 $((SILO_TEST_TIMEOUT + 30)) script -qec "$command" /dev/null
 	) <"$TEST_DIR/in" >"$TEST_DIR/outer.out" 2>&1 || OUTER_STATUS=$?
 	wait "$feeder" || true
 	run tr -d '\r' <"$TEST_DIR/outer.out"
@@ -364,7 +366,7 @@ stdio_open() {
 	rc=0
 	(
 		close_extra_fds
-		exec timeout -k 5 $((SILO_TEST_TIMEOUT + 30)) script -qec "$TEST_DIR/given.sh T $mode" /dev/null
+		exec env SHELL=/bin/bash timeout -k 5 $((SILO_TEST_TIMEOUT + 30)) script -qec "$TEST_DIR/given.sh T $mode" /dev/null
 	) </dev/null >"$TEST_DIR/T.out" 2>&1 || rc=$?
 	assert_equal "T exit $rc" "T exit 0"
 	run cat "$TEST_DIR/T.outside"

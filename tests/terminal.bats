@@ -62,7 +62,7 @@ setup() {
 	register_id "$ID"
 	local command
 	command=$(printf '%q ' "$RUNTIME" "${RT_GLOBAL[@]}" run --bundle "$BUNDLE" "$ID")
-	run bash -c "$(declare -f close_extra_fds); close_extra_fds; exec timeout --foreground $SILO_TEST_TIMEOUT script -qec '$command' /dev/null </dev/null"
+	run bash -c "$(declare -f close_extra_fds); close_extra_fds; exec env SHELL=/bin/bash timeout --foreground $SILO_TEST_TIMEOUT script -qec '$command' /dev/null </dev/null"
 	assert_equal "$status" 5
 	# `script` with stdin at EOF writes a NUL into its pty, which echoes it as ^@ wherever
 	# it falls among the container's lines (runc's output shows it too): drop it.
