@@ -174,7 +174,7 @@ static const struct oci_field device_fields[] = {
   OCI_FIELD (oci_device, "path", OCI_STRING, path, OCI_REQUIRED, .check = oci_check_absolute),
   OCI_FIELD (oci_device, "major", OCI_I64, major),
   OCI_FIELD (oci_device, "minor", OCI_I64, minor),
-  OPTIONAL (oci_device, "fileMode", OCI_U32, file_mode, OCI_RANGE (0, 0777)),
+  OPTIONAL (oci_device, "fileMode", OCI_U32, file_mode, OCI_RANGE (0, 0177777)),
   OPTIONAL (oci_device, "uid", OCI_U32, uid),
   OPTIONAL (oci_device, "gid", OCI_U32, gid),
 };

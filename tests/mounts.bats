@@ -170,6 +170,23 @@ add_cgroup_mount() {
 	assert_line --index 1 3
 }
 
+# podman puts the whole st_mode in fileMode (8624 = 0o20660: a character device, 0660).
+@test "dev: a fileMode with the file type bits (as podman gives it) is accepted; the wrong type is refused" {
+	cfg '.linux.devices = [{path: "/dev/testzero", type: "c", major: 1, minor: 5, fileMode: 8624}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 5, access: "rwm"}]'
+	run_container -- 'stat -c "%F %t:%T %a" /dev/testzero'
+	assert_success
+	assert_output 'character special file 1:5 660'
+	# 0o60660: a block device's type bits on a "c" entry
+	skip_on runc "runc 1.1.5 makes a character device and leaves fileMode's type bits unchecked"
+	cfg '.linux.devices = [{path: "/dev/testzero", type: "c", major: 1, minor: 5, fileMode: 25008}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 5, access: "rwm"}]'
+	run --separate-stderr rt_create "$ID"
+	assert_one_line_error 'fileMode'
+	run rt state "$ID"
+	assert_failure
+}
+
 @test "mounts: a /proc that is a symlink in the rootfs is refused" {
 	rmdir "$ROOTFS/proc"
 	mkdir "$ROOTFS/elsewhere"

@@ -142,6 +142,11 @@ node_from_config (const oci_device *d, char *path, struct device_node *node, str
                       (long long) d->major, (long long) d->minor);
   node->path = path;
   node->rdev = node->type == S_IFIFO ? 0 : makedev ((unsigned) d->major, (unsigned) d->minor);
+  /* Engines (podman) pass the whole st_mode: its type bits, when given, must be the
+   * type's.  */
+  if (d->has_file_mode && (d->file_mode & S_IFMT) != 0 && (d->file_mode & S_IFMT) != node->type)
+    return silo_fail (err, EINVAL, "fileMode %#o: its file type bits are not those of type `%s`",
+                      (unsigned) d->file_mode, type);
   node->mode = d->has_file_mode ? d->file_mode & 07777 : 0666;
   node->uid = d->has_uid ? d->uid : (uid_t) -1;
   node->gid = d->has_gid ? d->gid : (gid_t) -1;
