@@ -27,17 +27,84 @@
 
 /* ---- prepare ------------------------------------------------------------------ */
 
-/* Nothing mounted from here on may propagate to the host: the whole tree becomes a slave
- * (host mounts still show up) or, when the config asks for private or unbindable, private.
- * rootfsPropagation itself is applied to the container's "/" in finalize.  */
 static int
-isolate_propagation (const oci_linux *linux_, struct silo_error **err)
+open_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 {
+  const oci_root *root = ctx->config->root;
+  _cleanup_free_ char *path = root->path[0] == '/' ? xstrdup (root->path)
+                                                   : xasprintf ("%s/%s", ctx->bundle, root->path);
+  int fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "root.path: open `%s`", path);
+  return fd;
+}
+
+/* The root of the mount that holds DIR: up through ".." while the mount stays the same.  */
+static int
+open_mount_root (int dir, struct silo_error **err)
+{
+  _cleanup_close_ int cur = fcntl (dir, F_DUPFD_CLOEXEC, 3);
+  struct statx here;
+
+  if (cur < 0 || statx (cur, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &here) < 0)
+    return silo_fail (err, errno, "statx the rootfs");
+  for (;;)
+    {
+      _cleanup_close_ int up = openat (cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      struct statx above;
+
+      if (up < 0 || statx (up, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &above) < 0)
+        return silo_fail (err, errno, "find the mount that holds the rootfs");
+      if (above.stx_mnt_id != here.stx_mnt_id
+          || (above.stx_ino == here.stx_ino && above.stx_dev_major == here.stx_dev_major
+              && above.stx_dev_minor == here.stx_dev_minor))
+        return steal_fd (&cur);
+      silo_closep (&cur);
+      cur = steal_fd (&up);
+      here = above;
+    }
+}
+
+/* With a shared rootfsPropagation, the host's mounts stay peers of the container's copies,
+ * so that a bind mount asked to be shared (Kubernetes' Bidirectional) propagates both
+ * ways.  Then only the namespace's "/" and the mount that holds the rootfs become
+ * private: the rootfs bind made from it, and so everything silo mounts in it, reaches no
+ * peer on the host (and pivot_root refuses a shared parent).  */
+static int
+isolate_keeping_shared (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
+{
+  _cleanup_close_ int dir = open_rootfs (ctx, err), holder = -1, top = -1;
+
+  if (dir < 0)
+    return -1;
+  holder = open_mount_root (dir, err);
+  top = holder < 0 ? -1 : open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (holder < 0)
+    return -1;
+  if (top < 0)
+    return silo_fail (err, errno, "open /");
+  if (silo_mount_setattr (top, false, 0, 0, MS_PRIVATE, err) < 0
+      || silo_mount_setattr (holder, false, 0, 0, MS_PRIVATE, err) < 0)
+    return silo_wrap (err, "linux.rootfsPropagation: make the mount that holds the rootfs private");
+  return 0;
+}
+
+/* Nothing silo mounts from here on may propagate to the host: the whole tree becomes a
+ * slave (host mounts still show up) or, when the config asks for private or unbindable,
+ * private; with shared, see isolate_keeping_shared.  rootfsPropagation itself is applied
+ * to the container's "/" in finalize.  */
+static int
+isolate_propagation (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
+{
+  const oci_linux *linux_ = ctx->config->linux_;
   const char *name = linux_ != NULL ? linux_->rootfs_propagation : NULL;
-  unsigned long flags;
+  unsigned long flags, wanted = 0;
 
   if (silo_mount_isolation_propagation (name, &flags) < 0)
     return silo_fail (err, EINVAL, "linux.rootfsPropagation: unknown propagation `%s`", name);
+  if (name != NULL && silo_mount_propagation_parse (name, &wanted) == 0 && (wanted & MS_SHARED))
+    return isolate_keeping_shared (ctx, err);
   if (mount (NULL, "/", NULL, flags, NULL) < 0)
     return silo_fail (err, errno, "make the mounts of the container's namespace %s",
                       (flags & MS_PRIVATE) ? "private" : "slaves");
@@ -141,19 +208,6 @@ mount_step (const struct silo_rootfs_ctx *ctx, int rootfd, const struct silo_mou
   return silo_mount_filesystem (rootfd, s->source, s->type, s->destination, &s->options, err);
 }
 
-static int
-open_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
-{
-  const oci_root *root = ctx->config->root;
-  _cleanup_free_ char *path = root->path[0] == '/' ? xstrdup (root->path)
-                                                   : xasprintf ("%s/%s", ctx->bundle, root->path);
-  int fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    return silo_fail (err, errno, "root.path: open `%s`", path);
-  return fd;
-}
-
 int
 silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct silo_error **err)
 {
@@ -165,7 +219,7 @@ silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct 
       *rootfd_out = open_rootfs (ctx, err);
       return *rootfd_out;
     }
-  if (isolate_propagation (config->linux_, err) < 0)
+  if (isolate_propagation (ctx, err) < 0)
     return -1;
   rootfd = bind_rootfs (ctx, err);
   if (rootfd < 0)
@@ -289,6 +343,31 @@ move_root (const char *rootfs, struct silo_error **err)
   return 0;
 }
 
+/* pivot_root(".", "."): the old root ends up stacked on the new one, with no directory
+ * needed in the rootfs to hold it.  The old root is then reached through an fd taken
+ * before: "." names the new root's own mount (umount2 alone follows to the mount on top),
+ * and a recursive change there would reach the container's mounts (an rshared volume
+ * would stop propagating to the host).  */
+static int
+pivot_and_detach (struct silo_error **err)
+{
+  _cleanup_close_ int old_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (old_root < 0)
+    return silo_fail (err, errno, "open the old root");
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return silo_fail (err, errno, "pivot_root into the rootfs (a rootfs on ramfs needs --no-pivot)");
+  /* createContainer hooks ran since prepare and may have changed propagation: the detach
+   * below must not reach the host's mounts.  */
+  if (silo_mount_setattr (old_root, true, 0, 0, MS_SLAVE, err) < 0)
+    return silo_wrap (err, "make the old root's mounts slaves");
+  if (fchdir (old_root) < 0 || umount2 (".", MNT_DETACH) < 0)
+    return silo_fail (err, errno, "detach the old root");
+  if (chdir ("/") < 0)
+    return silo_fail (err, errno, "chdir /");
+  return 0;
+}
+
 int
 silo_rootfs_pivot (const struct silo_rootfs_ctx *ctx, int rootfd, bool no_pivot,
                    struct silo_error **err)
@@ -309,19 +388,7 @@ silo_rootfs_pivot (const struct silo_rootfs_ctx *ctx, int rootfd, bool no_pivot,
       _cleanup_free_ char *clean = silo_path_clean (path);
       return move_root (clean, err);
     }
-  /* pivot_root(".", "."): the old root ends up stacked on the new one, at ".", with no
-   * directory needed in the rootfs to hold it.  */
-  if (syscall (SYS_pivot_root, ".", ".") < 0)
-    return silo_fail (err, errno, "pivot_root into the rootfs (a rootfs on ramfs needs --no-pivot)");
-  /* createContainer hooks ran since prepare and may have changed propagation: the detach
-   * below must not reach the host's mounts.  */
-  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return silo_fail (err, errno, "make the old root a slave");
-  if (umount2 (".", MNT_DETACH) < 0)
-    return silo_fail (err, errno, "detach the old root");
-  if (chdir ("/") < 0)
-    return silo_fail (err, errno, "chdir /");
-  return 0;
+  return pivot_and_detach (err);
 }
 
 /* ---- finalize ----------------------------------------------------------------- */
