@@ -388,6 +388,9 @@ start_and_exec (struct child *ch)
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
                                    ch->hook_state_created, &err) < 0)
     child_fail (ch, err);
+  /* Best effort: a profile may deny the send; `start` then sees the init alive.  */
+  if (silo_sync_send (ch->sync, SYNC_EXEC, 0, NULL, 0, -1, &err) < 0)
+    silo_error_freep (&err);
   silo_program_exec (&ch->setup.program, &err);
   child_fail (ch, err);
 }

@@ -84,6 +84,59 @@ run_poststart (silo_state *s, struct silo_error **err)
   return silo_hooks_run (h->poststart, h->n_poststart, "poststart", json, err);
 }
 
+/* Until the init's execve: SYNC_EXEC then the end of the connection.  An end without
+ * SYNC_EXEC from an init that is gone is an init that died before its program ran.  */
+static int
+wait_for_exec (int sock, int pidfd, struct silo_error **err)
+{
+  struct pollfd alive = { .fd = pidfd, .events = POLLIN };
+  bool announced = false;
+
+  for (;;)
+    {
+      struct silo_sync_msg m;
+
+      if (silo_sync_next (sock, -1, "the container process to start", &m, err) < 0)
+        {
+          if ((*err)->errnum != EPIPE)
+            return -1;
+          silo_error_freep (err);
+          /* The connection ends before the pidfd tells an exit: a dying init gets a
+           * moment to show it.  (An init that announced nothing and lives ran its
+           * program: a seccomp profile denied it the send.)  */
+          if (announced || poll (&alive, 1, 1000) == 0)
+            return 0;
+          return silo_fail (err, ECHILD, "the container's init died before its program ran "
+                            "(killed, or it crashed)");
+        }
+      announced = announced || m.type == SYNC_EXEC;
+      silo_sync_msg_clear (&m);
+    }
+}
+
+/* The wait for the init's execve is the container's to end: it runs startContainer hooks,
+ * a debugger may hold it.  The lock is let go meanwhile, so that `kill` and `delete
+ * --force` work at once; a `delete` that came in meanwhile wins.  */
+static int
+wait_unlocked (int dirfd, int sock, int pidfd, const char *id, bool *destroy, struct silo_error **err)
+{
+  struct stat st;
+  int r;
+
+  flock (dirfd, LOCK_UN);
+  r = wait_for_exec (sock, pidfd, err);
+  while (flock (dirfd, LOCK_EX) < 0 && errno == EINTR)
+    ;
+  if (fstat (dirfd, &st) == 0 && st.st_nlink == 0)
+    {
+      *destroy = false;
+      if (r < 0)
+        silo_error_freep (err);
+      return silo_fail (err, ENOENT, "container `%s` was deleted while it started", id);
+    }
+  return r;
+}
+
 /* *destroy tells the caller, on failure, that the start message went out: a
  * startContainer hook, the exec or a poststart hook failed, and runtime-spec 1.3.0
  * (lifecycle steps 7 and 9) wants the container stopped and destroyed, poststop hooks
@@ -115,8 +168,7 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
   *destroy = true;
-  /* Nothing comes back on success: the connection closes when the init calls execve.  */
-  if (silo_sync_wait_close (sock, "the container process to start", err) < 0)
+  if (wait_unlocked (dirfd, sock, pidfd, s->id, destroy, err) < 0)
     return -1;
   FAULT_POINT ("start-after-exec");
   s->started = true;
@@ -221,7 +273,9 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
                      struct silo_error **err)
 {
   _cleanup_silo_state_ silo_state *s = NULL;
-  _cleanup_close_ int dirfd = silo_container_open (ctx, id, true, &s, err);
+  /* No lock: a signal needs none (the pidfd is checked against the start time), and
+   * whatever holds the lock can never keep a container from being killed.  */
+  _cleanup_close_ int dirfd = silo_container_open (ctx, id, false, &s, err);
   _cleanup_close_ int pidfd = -1;
   enum silo_status status;
 

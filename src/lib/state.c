@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
@@ -21,12 +23,75 @@ silo_status_name (enum silo_status s)
   return names[s];
 }
 
+/* The pid holding the flock on DIRFD, from /proc/locks; 0 when it cannot be told.  */
+static pid_t
+lock_holder (int dirfd)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/locks", "re");
+  struct stat st;
+  char line[256];
+
+  if (f == NULL || fstat (dirfd, &st) < 0)
+    return 0;
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      unsigned major, minor;
+      unsigned long long ino;
+      int pid;
+
+      /* "1: FLOCK  ADVISORY  WRITE 1234 fd:00:5678 0 EOF"; waiters have "->" */
+      if (sscanf (line, "%*d: FLOCK %*s %*s %d %x:%x:%llu", &pid, &major, &minor, &ino) == 4
+          && ino == (unsigned long long) st.st_ino && makedev (major, minor) == st.st_dev)
+        return pid;
+    }
+  return 0;
+}
+
+static int
+lock_busy (int dirfd, const char *id, unsigned seconds, struct silo_error **err)
+{
+  pid_t pid = lock_holder (dirfd);
+  _cleanup_free_ char *cmd = NULL, *path = xasprintf ("/proc/%d/cmdline", (int) pid);
+  struct silo_error *ignored = NULL;
+  size_t len = 0;
+
+  if (pid > 0 && read_file_at (AT_FDCWD, path, &cmd, &len, &ignored) < 0)
+    silo_error_freep (&ignored);
+  if (cmd != NULL && len > 0)
+    {
+      /* one line, of a sane length */
+      for (size_t i = 0; i + 1 < len; i++)
+        cmd[i] = (unsigned char) cmd[i] < ' ' ? ' ' : cmd[i];
+      if (len > 80)
+        memcpy (cmd + 76, "...", 4);
+      return silo_fail (err, EWOULDBLOCK, "container `%s` is locked by pid %d (%s): waited %u s "
+                        "(SILO_LOCK_TIMEOUT); if that process hangs, kill it", id, (int) pid, cmd, seconds);
+    }
+  return silo_fail (err, EWOULDBLOCK, "container `%s` is locked by another process: waited %u s "
+                    "(SILO_LOCK_TIMEOUT)", id, seconds);
+}
+
+/* Every holder is short (no command holds the lock across a wait that the container
+ * controls), so a wait past SILO_LOCK_TIMEOUT seconds (30) is a hung holder: named.  */
 static int
 lock_dir (int dirfd, const char *id, struct silo_error **err)
 {
-  while (flock (dirfd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return silo_fail (err, errno, "lock container `%s`", id);
+  const char *env = getenv ("SILO_LOCK_TIMEOUT");
+  long long seconds = 30;
+  struct timespec start, now;
+
+  if (env != NULL && (parse_long (env, &seconds) < 0 || seconds < 0 || seconds > 86400))
+    return silo_fail (err, EINVAL, "SILO_LOCK_TIMEOUT `%s`: must be seconds, 0 to 86400", env);
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  while (flock (dirfd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return silo_fail (err, errno, "lock container `%s`", id);
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if (now.tv_sec - start.tv_sec >= seconds)
+        return lock_busy (dirfd, id, (unsigned) seconds, err);
+      usleep (10000);
+    }
   return 0;
 }
 

@@ -8,7 +8,9 @@
  * any process.  Anything else is refused with a message naming it.
  *
  * Mutating commands hold flock(LOCK_EX) on the container directory; a crashed command's
- * lock dies with it.  The status is never trusted from the file alone: it is derived live
+ * lock dies with it.  None holds it across a wait the container controls (`start` lets it
+ * go until the execve), `kill` takes none, and a lock held past SILO_LOCK_TIMEOUT seconds
+ * (30) is an error that names its holder.  The status is never trusted from the file alone: it is derived live
  * from the init's pid and start time (/proc/PID/stat field 22), so pid reuse reads as
  * stopped, and so does a zombie init (PID 1 on these hosts reaps orphans late).
  *

@@ -20,8 +20,12 @@
  * (errno + full text; the child then exits).  Every wait polls the socket together with
  * a pidfd of the peer, so a peer that dies is an error, never a hang.
  *
- * `start` connects to <state dir>/start.sock; the init answers nothing on success (the
- * connection closes at execve: O_CLOEXEC) or one SYNC_ERROR packet.
+ * `start` connects to <state dir>/start.sock and sends SYNC_START; the init answers
+ * SYNC_EXEC right before its execve (the connection then closes: O_CLOEXEC) or one
+ * SYNC_ERROR packet.  An end without either is an init that died before its program ran
+ * (unless it still lives: a seccomp profile may deny it the send).  `start` holds no lock
+ * while it waits: what the container does (a startContainer hook that never returns, an
+ * init stopped by a debugger) can never block `kill` or `delete --force`.
  *
  * `exec` uses the same socketpair protocol with its one child: SYNC_GO (payload: the
  * seccomp agent's state, "" without one) once the child is in its cgroups, SYNC_PTY, then
@@ -48,6 +52,7 @@ enum silo_sync_type
   SYNC_WARNING,
   SYNC_INIT_PID,   /* the child forked the real init (see spawn.c); data: its pid */
   SYNC_START,      /* `start` → init, on start.sock */
+  SYNC_EXEC,       /* init → `start`: the program is about to be executed */
 };
 
 #define SILO_SYNC_MAX 65536
