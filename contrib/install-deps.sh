@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install what building and testing silo needs on Debian 12 (as root; non-interactive).
 #
-#   contrib/install-deps.sh                  build + unit + integration test dependencies
-#   SILO_COMPARE=1 contrib/install-deps.sh   also runc and crun, to run the integration
-#                                            suite against them (RUNTIME=runc|crun)
+#   contrib/install-deps.sh                  build + unit + integration + engine test
+#                                            dependencies (runc and crun included: the
+#                                            suites run against them with RUNTIME=runc|crun)
 #   SILO_VM_TESTS=1 contrib/install-deps.sh  also QEMU, for the cgroup v2/v1 guests
 #                                            (tests/vm/; CI=true implies it)
 #
@@ -20,12 +20,12 @@ export DEBIAN_FRONTEND=noninteractive
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
 #        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
 #        the rootless tests.
+# engines: containerd (with ctr and its runc shim), podman and crun (the engine tests run
+#        each scenario with crun or runc too, for comparison) for tests/engines/.
 packages="build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
-	bats bats-assert bats-support busybox-static jq strace uidmap"
-if [ -n "${SILO_COMPARE:-}" ]; then
-	packages="$packages runc crun"
-fi
+	bats bats-assert bats-support busybox-static jq strace uidmap
+	containerd podman crun runc"
 if [ "${SILO_VM_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
 	packages="$packages qemu-system-x86"
 fi

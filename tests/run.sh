@@ -1,7 +1,8 @@
 #!/bin/bash
 # Run every test silo has, and end with one line: "N passed, M failed, K skipped".
 #
-#   tests/run.sh                    unit tests (make check) + integration suite (bats)
+#   tests/run.sh                    unit tests (make check) + integration suite (bats:
+#                                   tests/*.bats, then the engines' tests/engines/*.bats)
 #   BUILD_DIR=/tmp/b tests/run.sh   an out-of-tree build (default: the source tree)
 #   RUNTIME=runc tests/run.sh       the integration suite against another runtime
 #   tests/run.sh FILE.bats...       only these bats files (unit tests still run)
@@ -60,7 +61,7 @@ run_unit_tests() {
 run_bats() {
 	local rc plan pass fail skip
 	if (($# == 0)); then
-		set -- "$SRC_DIR/tests"
+		set -- "$SRC_DIR/tests" "$SRC_DIR/tests/engines"
 	fi
 	bats --tap "$@" 2>&1 | tee "$LOG_DIR/bats.out"
 	rc=${PIPESTATUS[0]}
