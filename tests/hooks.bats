@@ -37,6 +37,27 @@ failing_hook() {
 	jq -nc '{path: "/bin/sh", args: ["sh", "-c", "echo hook-says-no >&2; exit 3"]}'
 }
 
+# The state the container's hooks get crosses the parent/child socket: an annotation
+# larger than one packet must reach them whole.
+@test "hooks: a 300 KB annotation reaches every hook whole" {
+	skip_on crun "1.8.1 gives startContainer hooks the bundle / and pid 0"
+	add_all_recording_hooks
+	head -c 300000 /dev/zero | tr '\0' x >"$TEST_DIR/big"
+	cfg --rawfile big "$TEST_DIR/big" '.annotations.big = $big'
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	run --separate-stderr rt start "$ID"
+	assert_success
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	local stage
+	for stage in prestart createRuntime createContainer startContainer poststart poststop; do
+		run jq -r '.annotations.big | length' "$TEST_DIR/hooks/$stage.json"
+		assert_output 300000
+	done
+}
+
 @test "hooks: every stage runs with the state on stdin" {
 	skip_on crun "1.8.1 gives startContainer hooks the bundle / and pid 0"
 	add_all_recording_hooks
