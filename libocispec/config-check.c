@@ -79,6 +79,40 @@ oci_check_absolute (const char *value, struct oci_path *path, struct silo_error 
   return 0;
 }
 
+/* One SemVer number: digits, no leading zero.  */
+static const char *
+semver_number (const char *p, unsigned long *out)
+{
+  size_t n = strspn (p, "0123456789");
+
+  if (n == 0 || n > 9 || (n > 1 && p[0] == '0'))
+    return NULL;
+  *out = strtoul (p, NULL, 10);
+  return p + n;
+}
+
+/* MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (semver.org), of a spec silo implements: major
+ * 1, minor up to OCI_SPEC_VERSION's.  */
+int
+oci_check_oci_version (const char *value, struct oci_path *path, struct silo_error **err)
+{
+  unsigned long major, minor, patch, max_minor = strtoul (OCI_SPEC_VERSION + 2, NULL, 10);
+  const char *p = semver_number (value, &major);
+
+  p = p != NULL && *p == '.' ? semver_number (p + 1, &minor) : NULL;
+  p = p != NULL && *p == '.' ? semver_number (p + 1, &patch) : NULL;
+  if (p == NULL || (*p != '\0' && *p != '-' && *p != '+')
+      || (*p != '\0' && (p[1] == '\0' || !only_chars (p + 1, "0123456789"
+                                                        "abcdefghijklmnopqrstuvwxyz"
+                                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ-.+"))))
+    return oci_path_fail (path, NULL, err, "`%s` is not a version (MAJOR.MINOR.PATCH, semver.org)",
+                          value);
+  if (major != 1 || minor > max_minor)
+    return oci_path_fail (path, NULL, err, "`%s`: silo implements runtime-spec 1.0.0 to %s",
+                          value, OCI_SPEC_VERSION);
+  return 0;
+}
+
 int
 oci_check_env (const char *value, struct oci_path *path, struct silo_error **err)
 {

@@ -16,6 +16,7 @@ extern const struct oci_enum oci_enum_namespace, oci_enum_propagation, oci_enum_
   oci_enum_memory_policy_mode, oci_enum_memory_policy_flag, oci_enum_personality_domain;
 
 /* Strings.  */
+int oci_check_oci_version (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_absolute (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_env (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_capability (const char *value, struct oci_path *path, struct silo_error **err);

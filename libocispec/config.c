@@ -400,7 +400,8 @@ static const struct oci_spec linux_spec
 /* ---- the document --------------------------------------------------------------- */
 
 static const struct oci_field config_fields[] = {
-  OCI_FIELD (oci_config, "ociVersion", OCI_STRING, oci_version, OCI_REQUIRED),
+  OCI_FIELD (oci_config, "ociVersion", OCI_STRING, oci_version, OCI_REQUIRED,
+             .check = oci_check_oci_version),
   OCI_FIELD (oci_config, "root", OCI_OBJECT, root, OCI_REQUIRED, .spec = &root_spec),
   OBJECTS_OF (oci_config, "mounts", mounts, mount_spec),
   OCI_FIELD (oci_config, "process", OCI_OBJECT, process, .spec = &process_spec),

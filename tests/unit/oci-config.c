@@ -146,7 +146,7 @@ test_canonical_output (void)
                                             "\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"]}}");
   _cleanup_free_ char *relative = canonical ("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},"
                                              "\"mounts\":[{\"destination\":\"data/x\"}]}");
-  _cleanup_free_ char *offsets = canonical ("{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
+  _cleanup_free_ char *offsets = canonical ("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},"
                                             "\"linux\":{\"timeOffsets\":{\"boottime\":{\"secs\":1}}}}");
 
   is_str (minimal, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"}}",
@@ -155,7 +155,7 @@ test_canonical_output (void)
           "{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}}", "process defaults");
   is_str (relative, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},\"mounts\":"
           "[{\"destination\":\"/data/x\"}]}", "a relative mount destination is made absolute");
-  is_str (offsets, "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":{\"timeOffsets\":"
+  is_str (offsets, "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"timeOffsets\":"
           "{\"boottime\":{\"secs\":1}}}}", "an unset clock is not written");
 }
 

@@ -195,6 +195,16 @@ static const struct bad_case missing_errors[] = {
 };
 
 static const struct bad_case format_errors[] = {
+  { "{\"ociVersion\":\"banana\",\"root\":{\"path\":\"r\"}}",
+    "ociVersion: `banana` is not a version (MAJOR.MINOR.PATCH, semver.org)" },
+  { "{\"ociVersion\":\"1.02.0\",\"root\":{\"path\":\"r\"}}",
+    "ociVersion: `1.02.0` is not a version (MAJOR.MINOR.PATCH, semver.org)" },
+  { "{\"ociVersion\":\"1.0.0-\",\"root\":{\"path\":\"r\"}}",
+    "ociVersion: `1.0.0-` is not a version (MAJOR.MINOR.PATCH, semver.org)" },
+  { "{\"ociVersion\":\"2.0.0\",\"root\":{\"path\":\"r\"}}",
+    "ociVersion: `2.0.0`: silo implements runtime-spec 1.0.0 to 1.3.0" },
+  { "{\"ociVersion\":\"1.4.0\",\"root\":{\"path\":\"r\"}}",
+    "ociVersion: `1.4.0`: silo implements runtime-spec 1.0.0 to 1.3.0" },
   { DOC ("\"process\":{\"cwd\":\"tmp\",\"args\":[\"sh\"]}"),
     "process.cwd: must be an absolute path, got `tmp`" },
   { PROCESS ("\"env\":[\"A=1\",\"NOEQUALS\"]"), "process.env[1]: must be NAME=VALUE, got `NOEQUALS`" },

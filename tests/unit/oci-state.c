@@ -108,7 +108,7 @@ test_silo_state_errors (void)
   const char *newer = "{\"schema\":2,\"id\":\"x\",\"status\":\"created\",\"config\":{\"linux\":7}}";
   const char *none = "{\"id\":\"x\"}";
   const char *bad_config = "{\"schema\":1,\"id\":\"x\",\"status\":\"created\",\"config\":"
-                           "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},\"linux\":"
+                           "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},\"linux\":"
                            "{\"namespaces\":[{\"type\":\"net\"}]}}}";
   _cleanup_error_ struct silo_error *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL;
   silo_state *s = NULL;
