@@ -193,6 +193,17 @@ oci_check_mem_bw_schema (const char *value, struct oci_path *path, struct silo_e
 }
 
 /* Values written as lines of resctrl's schemata file: a newline would inject another.  */
+/* sethostname(2) and setdomainname(2) take at most 64 bytes (__NEW_UTS_LEN).  */
+int
+oci_check_uts_name (const char *value, struct oci_path *path, struct silo_error **err)
+{
+  size_t len = strlen (value);
+
+  if (len > 64)
+    return oci_path_fail (path, NULL, err, "%zu bytes long: the kernel takes at most 64", len);
+  return 0;
+}
+
 int
 oci_check_one_line (const char *value, struct oci_path *path, struct silo_error **err)
 {

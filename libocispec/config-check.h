@@ -25,6 +25,7 @@ int oci_check_page_size (const char *value, struct oci_path *path, struct silo_e
 int oci_check_cgroup_access (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_clos_id (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_mem_bw_schema (const char *value, struct oci_path *path, struct silo_error **err);
+int oci_check_uts_name (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_one_line (const char *value, struct oci_path *path, struct silo_error **err);
 int oci_check_personality_flag (const char *value, struct oci_path *path, struct silo_error **err);
 

@@ -195,6 +195,10 @@ static const struct bad_case missing_errors[] = {
 };
 
 static const struct bad_case format_errors[] = {
+  { DOC ("\"hostname\":\"" "0123456789012345678901234567890123456789012345678901234567890123"
+         "4\""), "hostname: 65 bytes long: the kernel takes at most 64" },
+  { DOC ("\"domainname\":\"" "0123456789012345678901234567890123456789012345678901234567890123"
+         "4\""), "domainname: 65 bytes long: the kernel takes at most 64" },
   { "{\"ociVersion\":\"banana\",\"root\":{\"path\":\"r\"}}",
     "ociVersion: `banana` is not a version (MAJOR.MINOR.PATCH, semver.org)" },
   { "{\"ociVersion\":\"1.02.0\",\"root\":{\"path\":\"r\"}}",
