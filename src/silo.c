@@ -196,6 +196,7 @@ main (int argc, char **argv)
   int status, error_status = EXIT_FAILURE;
 
   memcpy (original_argv, argv, (size_t) argc * sizeof (char *));
+  silo_nofile_raise ();
   status = silo_main (argc, argv, original_argv, &error_status, &err);
 
   /* Output that did not reach stdout (a closed pipe, a full disk) is a failure too.  */

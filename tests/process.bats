@@ -99,6 +99,28 @@ close_extra_fds_for_real() {
 	assert_equal "${lines[1]}" 456
 }
 
+# silo raises its own soft open-file limit (a create needs ~25 fds): a caller at 12 still
+# gets its container, and the container and the hooks get the caller's 12, not silo's.
+@test "process: a caller's low open-file limit: create works; container and hooks inherit it" {
+	cfg 'del(.process.rlimits) | .hooks.prestart = [{path: "/bin/sh",
+		args: ["sh", "-c", "ulimit -Sn > \($dir)/hook-nofile"]}]' --arg dir "$TEST_DIR"
+	set_args sh -c 'ulimit -Sn'
+	register_id "$ID"
+	skip_on runc "runc 1.1.5 (Go) raises its own limit and hands the raised one to the container"
+	run --separate-stderr bash -c 'ulimit -Sn 12 && exec "$@"' - \
+		"$RUNTIME" "${RT_GLOBAL[@]}" run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output 12
+	assert_equal "$(cat "$TEST_DIR/hook-nofile")" 12
+	# process.rlimits still win
+	cfg '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 300, hard: 400}]'
+	rt delete -f "$ID"
+	run --separate-stderr bash -c 'ulimit -Sn 12 && exec "$@"' - \
+		"$RUNTIME" "${RT_GLOBAL[@]}" run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	assert_output 300
+}
+
 @test "process: an unknown rlimit is refused" {
 	cfg '.process.rlimits = [{type: "RLIMIT_FROB", soft: 1, hard: 1}]'
 	run --separate-stderr rt_create "$ID"

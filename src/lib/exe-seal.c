@@ -149,8 +149,12 @@ silo_exe_seal (char **argv, struct silo_error **err)
                       "(read-only mount: %s; memfd copy)", strerror (mount_errno));
   if (setenv (SILO_EXE_SEALED_ENV, pid, 1) < 0)
     return silo_fail (err, errno, "setenv %s", SILO_EXE_SEALED_ENV);
+  /* the caller's open-file limit, for the new program to find (and raise) again */
+  bool lowered = silo_nofile_lower ();
   execveat (fd, "", argv, environ, AT_EMPTY_PATH);
   int saved = errno;
+  if (lowered)
+    silo_nofile_raise ();
   unsetenv (SILO_EXE_SEALED_ENV);
   return silo_fail (err, saved, "re-execute silo from its sealed binary");
 }

@@ -98,6 +98,7 @@ spawn_hook (struct hook_run *run, int stdin_fd, int output_fd)
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t none, all;
+  bool lowered;
   int r;
 
   sigemptyset (&none);
@@ -114,7 +115,10 @@ spawn_hook (struct hook_run *run, int stdin_fd, int output_fd)
   posix_spawnattr_setsigmask (&attr, &none);
   posix_spawnattr_setsigdefault (&attr, &all);
   posix_spawnattr_setpgroup (&attr, 0);
+  lowered = silo_nofile_lower ();
   r = posix_spawn (&run->pid, run->hook->path, &actions, &attr, argv, envp);
+  if (lowered)
+    silo_nofile_raise ();
   posix_spawn_file_actions_destroy (&actions);
   posix_spawnattr_destroy (&attr);
   return r;

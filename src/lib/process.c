@@ -154,6 +154,8 @@ silo_rlimits_apply (const oci_process *p, struct silo_error **err)
                           r->type != NULL ? r->type : "");
       if (setrlimit (resource, &limit) < 0)
         return rlimit_error (r, resource, errno, err);
+      if (resource == RLIMIT_NOFILE)
+        silo_nofile_keep ();
     }
   return 0;
 }

@@ -467,6 +467,7 @@ silo_program_resolve (int rootfd, const oci_process *p, const struct stat *silo_
 int
 silo_program_exec (const struct silo_program *prog, struct silo_error **err)
 {
+  silo_nofile_lower ();
   execve (prog->path, prog->argv, prog->envp);
   return exec_error (prog->name, errno, true, err);
 }

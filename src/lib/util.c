@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -376,4 +377,39 @@ silo_parse_cpu_list (const char *list, cpu_set_t *set, struct silo_error **err)
       p = end + 1;
     }
   return silo_fail (err, EINVAL, "`%s` is not a cpu list (like 0-3,6)", list);
+}
+
+/* ---- the open-file limit -------------------------------------------------------- */
+
+static struct rlimit nofile_caller;
+static enum { NOFILE_UNTOUCHED, NOFILE_RAISED, NOFILE_LOWERED, NOFILE_KEPT } nofile_state;
+
+void
+silo_nofile_raise (void)
+{
+  struct rlimit raised;
+
+  if (nofile_state == NOFILE_UNTOUCHED
+      && (getrlimit (RLIMIT_NOFILE, &nofile_caller) < 0 || nofile_caller.rlim_cur >= nofile_caller.rlim_max))
+    return;
+  if (nofile_state != NOFILE_UNTOUCHED && nofile_state != NOFILE_LOWERED)
+    return;
+  raised = (struct rlimit) { nofile_caller.rlim_max, nofile_caller.rlim_max };
+  if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+    nofile_state = NOFILE_RAISED;
+}
+
+bool
+silo_nofile_lower (void)
+{
+  if (nofile_state != NOFILE_RAISED || setrlimit (RLIMIT_NOFILE, &nofile_caller) < 0)
+    return false;
+  nofile_state = NOFILE_LOWERED;
+  return true;
+}
+
+void
+silo_nofile_keep (void)
+{
+  nofile_state = NOFILE_KEPT;
 }

@@ -80,6 +80,16 @@ int parse_long (const char *s, long long *out);
 /* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
 char *rfc3339_now (void);
 
+/* silo's open-file limit: silo_nofile_raise (at start) takes the soft limit up to the
+ * hard one (a create needs ~25 fds; a caller at 20 must not get a half-made container).
+ * Every program silo executes gets the caller's limit back: silo_nofile_lower right
+ * before an execve or around a posix_spawn (it returns whether it lowered, for
+ * silo_nofile_raise after); silo_nofile_keep once process.rlimits set a limit of its own,
+ * which then stays.  */
+void silo_nofile_raise (void);
+bool silo_nofile_lower (void);
+void silo_nofile_keep (void);
+
 /* Close every fd above 2 except those listed in keep (sorted in place): close_range(2)
  * over the gaps, no walk of /proc/self/fd (which may be a container's).  */
 int silo_close_fds_except (int *keep, size_t nkeep, struct silo_error **err);
