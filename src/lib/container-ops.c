@@ -379,6 +379,39 @@ silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_
   return silo_state_remove_dir (ctx->root, s->id, err);
 }
 
+/* state.json cannot be read (ERR): with --force, the record written once the init's pid was
+ * known stands in for it (unless the file was one others could forge), so that its processes and cgroups still go.  Without either
+ * file, a create killed before its first state write left only the directory (*s stays
+ * NULL: removed here).  Anything else may describe live processes: never forget them.  */
+static int
+load_for_force_delete (const struct silo_context *ctx, int dirfd, const char *id, bool force,
+                       silo_state **s, struct silo_error **err)
+{
+  struct silo_error *recovery_err = NULL;
+  bool missing = (*err)->errnum == ENOENT;
+
+  /* A state file others could have written (EPERM) is refused outright: it says someone
+   * tampers with the state root, which needs a person's look.  */
+  if (force && (*err)->errnum != EPERM && silo_state_load_recovery (dirfd, s, &recovery_err) == 0)
+    {
+      silo_log_warning ("%s; deleting container `%s` from %s", (*err)->msg, id, SILO_STATE_RECOVERY);
+      silo_error_freep (err);
+      return 0;
+    }
+  missing = missing && recovery_err != NULL && recovery_err->errnum == ENOENT;
+  silo_error_free (recovery_err);
+  if (force && missing)
+    {
+      silo_log_warning ("%s; removing its state directory", (*err)->msg);
+      silo_error_freep (err);
+      return silo_state_remove_dir (ctx->root, id, err);
+    }
+  return silo_wrap (err, "delete container `%s`: its state cannot be trusted or read, and "
+                    "its processes may still run; fix `%s/%s/state.json`%s or, once they are "
+                    "gone, remove that directory by hand", id, ctx->root, id,
+                    force ? "" : ", try `delete --force`");
+}
+
 int
 silo_container_delete (const struct silo_context *ctx, const char *id, bool force,
                        struct silo_error **err)
@@ -399,20 +432,10 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
         }
       return -1;
     }
-  if (silo_state_load (dirfd, &s, err) < 0)
-    {
-      /* A create killed before its first state write: only the directory exists.  */
-      if (force && (*err)->errnum == ENOENT)
-        {
-          silo_log_warning ("%s; removing its state directory", (*err)->msg);
-          silo_error_freep (err);
-          return silo_state_remove_dir (ctx->root, id, err);
-        }
-      /* Anything else may still describe live processes: never forget them.  */
-      return silo_wrap (err, "delete container `%s`: its state cannot be trusted or read, and "
-                        "its processes may still run; fix `%s/%s/state.json` or, once they are "
-                        "gone, remove that directory by hand", id, ctx->root, id);
-    }
+  if (silo_state_load (dirfd, &s, err) < 0 && load_for_force_delete (ctx, dirfd, id, force, &s, err) < 0)
+    return -1;
+  if (s == NULL)
+    return 0;
   status = silo_state_status (s);
   if (!force && (status == SILO_RUNNING || status == SILO_PAUSED || status == SILO_CREATING))
     return silo_fail (err, EBUSY, "cannot delete container `%s`: it is %s; stop it first or use --force",
@@ -436,6 +459,35 @@ fill_info (struct silo_container_info *info, silo_state *s)
   info->created = xstrdup (s->created);
   info->owner = xstrdup (s->owner);
   info->pid = status == SILO_STOPPED ? 0 : s->pid;
+}
+
+/* An entry whose state.json cannot be read is listed, never hidden: "creating" while a
+ * create holds its lock (it has not written it yet), else "unknown", with what the
+ * recovery record tells (its pid while that lives).  */
+static void
+fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
+                 const struct silo_error *why)
+{
+  _cleanup_silo_state_ silo_state *r = NULL;
+  struct silo_error *ignored = NULL;
+  bool creating = flock (dirfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+
+  memset (info, 0, sizeof (*info));
+  if (!creating)
+    silo_log_warning ("container `%s`: %s", id, why->msg);
+  if (silo_state_load_recovery (dirfd, &r, &ignored) == 0)
+    fill_info (info, r);
+  else
+    {
+      silo_error_free (ignored);
+      info->id = xstrdup (id);
+      info->bundle = xstrdup ("");
+      info->rootfs = xstrdup ("");
+      info->created = xstrdup ("");
+      info->owner = xstrdup ("");
+    }
+  free (info->status);
+  info->status = xstrdup (creating ? "creating" : "unknown");
 }
 
 static int
@@ -485,13 +537,17 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
           continue;
         }
       dirfd = silo_state_open_dir (ctx->root, de->d_name, false, &ignored);
-      if (dirfd < 0 || silo_state_load (dirfd, &s, &ignored) < 0)
+      if (dirfd < 0)
         {
-          silo_error_freep (&ignored);  /* half-made by a create in progress or killed */
+          silo_error_freep (&ignored);  /* removed meanwhile */
           continue;
         }
       list = xrealloc (list, (count + 1) * sizeof (*list));
-      fill_info (&list[count++], s);
+      if (silo_state_load (dirfd, &s, &ignored) == 0)
+        fill_info (&list[count++], s);
+      else
+        fill_unreadable (&list[count++], dirfd, de->d_name, ignored);
+      silo_error_freep (&ignored);
       silo_state_free (s);
     }
   closedir (dir);

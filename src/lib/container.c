@@ -411,6 +411,8 @@ silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error
   c->state->pid = pid;
   c->state->start_time = start_time;
   silo_state_record_init_exe (c->state);
+  if (silo_state_save_recovery (c->dirfd, c->state, err) < 0)
+    return -1;
   return silo_state_save (c->dirfd, c->state, err);
 }
 

@@ -164,39 +164,64 @@ silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_er
   return steal_fd (&dirfd);
 }
 
-int
-silo_state_save (int dirfd, const silo_state *s, struct silo_error **err)
+static int
+save_named (int dirfd, const char *name, const silo_state *s, struct silo_error **err)
 {
   _cleanup_free_ char *json = NULL;
   size_t len;
 
   if (silo_state_generate (s, &json, &len, err) < 0)
     return silo_wrap (err, "serialise the state of `%s`", s->id);
-  return write_file_atomic_at (dirfd, "state.json", json, len, 0600, err);
+  return write_file_atomic_at (dirfd, name, json, len, 0600, err);
+}
+
+int
+silo_state_save (int dirfd, const silo_state *s, struct silo_error **err)
+{
+  return save_named (dirfd, "state.json", s, err);
+}
+
+int
+silo_state_save_recovery (int dirfd, const silo_state *s, struct silo_error **err)
+{
+  return save_named (dirfd, SILO_STATE_RECOVERY, s, err);
+}
+
+static int
+load_named (int dirfd, const char *name, silo_state **out, struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  _cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  size_t len;
+
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s`", name);
+  if (silo_check_trusted_fd (fd, "the state file", name, err) < 0
+      || read_fd_all (fd, &json, &len, err) < 0)
+    return -1;
+  if (silo_state_parse (json, len, out, err) < 0)
+    return silo_wrap (err, "%s", name);
+  if ((*out)->schema != SILO_STATE_SCHEMA)
+    {
+      int schema = (*out)->schema;
+      silo_state_freep (out);
+      return silo_fail (err, 0, "%s has schema %d, this silo reads %d: "
+                        "delete the container with the silo that made it", name, schema,
+                        SILO_STATE_SCHEMA);
+    }
+  return 0;
 }
 
 int
 silo_state_load (int dirfd, silo_state **out, struct silo_error **err)
 {
-  _cleanup_free_ char *json = NULL;
-  _cleanup_close_ int fd = openat (dirfd, "state.json", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  size_t len;
+  return load_named (dirfd, "state.json", out, err);
+}
 
-  if (fd < 0)
-    return silo_fail (err, errno, "open `state.json`");
-  if (silo_check_trusted_fd (fd, "the state file", "state.json", err) < 0
-      || read_fd_all (fd, &json, &len, err) < 0)
-    return -1;
-  if (silo_state_parse (json, len, out, err) < 0)
-    return silo_wrap (err, "state.json");
-  if ((*out)->schema != SILO_STATE_SCHEMA)
-    {
-      int schema = (*out)->schema;
-      silo_state_freep (out);
-      return silo_fail (err, 0, "state.json has schema %d, this silo reads %d: "
-                        "delete the container with the silo that made it", schema, SILO_STATE_SCHEMA);
-    }
-  return 0;
+int
+silo_state_load_recovery (int dirfd, silo_state **out, struct silo_error **err)
+{
+  return load_named (dirfd, SILO_STATE_RECOVERY, out, err);
 }
 
 static int

@@ -1,6 +1,7 @@
 /* silo: the per-container state store under <root>/<id>/.
  *
  *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + fsync + rename)
+ *   recovery.json   the state as it was when the init's pid was recorded (below)
  *   start.sock   the created init listens here until `start` releases it
  *
  * The root, each container directory and each state file must belong to silo's euid and
@@ -43,6 +44,14 @@ int silo_state_open_dir (const char *root, const char *id, bool lock, struct sil
 
 int silo_state_save (int dirfd, const silo_state *s, struct silo_error **err);
 int silo_state_load (int dirfd, silo_state **out, struct silo_error **err);
+
+/* A second record, written once the init's pid is known: enough (the pid with its start
+ * time, the cgroup paths, the config) for `delete --force` to find and kill the processes
+ * and remove the cgroups when state.json is lost or damaged, and for `list` to show such
+ * a container rather than forget it.  */
+#define SILO_STATE_RECOVERY "recovery.json"
+int silo_state_save_recovery (int dirfd, const silo_state *s, struct silo_error **err);
+int silo_state_load_recovery (int dirfd, silo_state **out, struct silo_error **err);
 
 /* Remove the directory and everything in it (it holds only silo's files).  */
 int silo_state_remove_dir (const char *root, const char *id, struct silo_error **err);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# A state.json that is lost, cut short or garbage never makes silo forget a live container:
+# `list` shows it ("unknown"), `delete --force` still finds its processes and cgroups from
+# recovery.json (written once the init's pid is known) and removes everything.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+load helpers/common
+
+setup() {
+	common_setup
+	requires_containers
+	must_skip_on runc "runc keeps its own state format"
+	must_skip_on crun "crun keeps its own state format"
+	set_args sleep 600
+}
+
+# gone PID: no such process, or a zombie (PID 1 here reaps orphans late).
+gone() {
+	[[ ! -e /proc/$1/stat ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
+
+# damage HOW: what happens to $ID's state.json.
+damage() {
+	case $1 in
+	truncated) : >"$ROOT/$ID/state.json" ;;
+	garbage) printf '{"schema": 1, "id": [[[' >"$ROOT/$ID/state.json" ;;
+	missing) rm "$ROOT/$ID/state.json" ;;
+	esac
+}
+
+# check_damaged HOW CREATE-COMMAND...: a container whose state.json is damaged is listed
+# and deleted with --force, its processes and cgroups too.
+check_damaged() {
+	local how=$1 pid dir
+	shift
+	run --separate-stderr "$@"
+	assert_success
+	pid=$(state_field "$ID" pid)
+	damage "$how"
+	run --separate-stderr rt list --format json
+	assert_success
+	jq -e --arg id "$ID" --argjson pid "$pid" \
+		'map(select(.id == $id)) | length == 1 and .[0].status == "unknown" and .[0].pid == $pid' \
+		<<<"$output" >/dev/null || fail "$how: list did not show the container: $output"
+	[[ $stderr == *"$ID"*state.json* ]] || fail "$how: list did not say what is wrong: $stderr"
+	run --separate-stderr rt state "$ID"
+	assert_failure
+	run --separate-stderr rt delete "$ID"
+	assert_failure
+	[[ $stderr == *"--force"* ]] || fail "$how: delete did not point at --force: $stderr"
+	gone "$pid" && fail "$how: a failed delete killed the container"
+	run --separate-stderr rt delete --force "$ID"
+	assert_success
+	[[ $stderr == *recovery.json* ]] || fail "$how: delete --force did not say how it went on: $stderr"
+	wait_for gone "$pid" || fail "$how: the init $pid still runs"
+	for dir in $(hierarchies); do
+		[[ ! -d $dir/$ID ]] || fail "$how: cgroup $dir/$ID is left"
+	done
+	[[ ! -e $ROOT/$ID ]] || fail "$how: the state directory is left"
+}
+
+@test "recovery: a running container with a truncated state.json: listed, deleted with --force" {
+	check_damaged truncated rt_run_detached "$ID"
+}
+
+@test "recovery: a running container with a garbage state.json: listed, deleted with --force" {
+	check_damaged garbage rt_run_detached "$ID"
+}
+
+@test "recovery: a created container whose state.json is gone: listed, deleted with --force" {
+	check_damaged missing rt_create "$ID"
+}
+
+@test "recovery: a state directory with nothing in it (a create killed early): listed, removed" {
+	mkdir -m 0700 "$ROOT/$ID"
+	run --separate-stderr rt list --format json
+	assert_success
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | .[0].status == "unknown"' <<<"$output" >/dev/null ||
+		fail "list did not show it: $output"
+	run --separate-stderr rt delete --force "$ID"
+	assert_success
+	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"
+}
