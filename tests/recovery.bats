@@ -82,3 +82,22 @@ check_damaged() {
 	assert_success
 	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"
 }
+
+@test "recovery: start on a full state filesystem: the container runs and start says so" {
+	local small=$TEST_DIR/small-root
+	mkdir -p "$small"
+	mount -t tmpfs -o size=256k,mode=0700 silo-test-root "$small"
+	RT_GLOBAL=(--root "$small")
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	dd if=/dev/zero of="$small/fill" bs=4k 2>/dev/null || true
+	run --separate-stderr rt start "$ID"
+	local rc=$status err=$stderr
+	run --separate-stderr rt state "$ID"
+	rm -f "$small/fill"
+	rt delete --force "$ID"
+	umount "$small"
+	((rc == 0)) || fail "start failed on a container that runs: $err"
+	[[ $err == *"the container runs, but recording it failed"* ]] || fail "no warning: $err"
+	jq -e '.status == "running"' <<<"$output" >/dev/null || fail "state says: $output"
+}

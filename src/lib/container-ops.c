@@ -172,8 +172,13 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
     return -1;
   FAULT_POINT ("start-after-exec");
   s->started = true;
+  /* The program runs: a state that cannot be written (a full disk) must not make `start`
+   * say otherwise.  The status stays right without it (derived from the init's exe).  */
   if (silo_state_save (dirfd, s, err) < 0)
-    return -1;
+    {
+      silo_log_warning ("the container runs, but recording it failed: %s", (*err)->msg);
+      silo_error_freep (err);
+    }
   return run_poststart (s, err);
 }
 
