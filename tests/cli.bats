@@ -147,6 +147,25 @@ load helpers/common
 	refute_output --partial "$ID"
 }
 
+# podman --cgroups=disabled: its config has a cgroup mount all the same.
+@test "cli: --cgroup-manager disabled: a cgroup mount shows the host's hierarchies, read-only" {
+	requires_containers
+	skip_on runc "1.1.5 has no --cgroup-manager option"
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+		"options": ["nosuid", "noexec", "nodev", "relatime", "rw"]}'
+	set_args sh -c 'ls /sys/fs/cgroup | grep -c . ; mkdir /sys/fs/cgroup/x 2>&1 || true'
+	register_id "$ID"
+	run --separate-stderr rt --cgroup-manager disabled run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_success
+	((${lines[0]} > 0)) || fail "no hierarchy under /sys/fs/cgroup: $output"
+	assert_line --partial "Read-only file system"
+	run rt delete -f "$ID"
+	cfg '.linux.resources.pids = {limit: 10}'
+	run --separate-stderr rt --cgroup-manager disabled run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	[[ $stderr == *linux.resources* ]] || fail "the error does not name linux.resources: $stderr"
+}
+
 @test "cli: --rootless false is accepted" {
 	run --separate-stderr rt --rootless false list -q
 	assert_success

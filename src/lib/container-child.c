@@ -248,8 +248,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   const oci_hooks *h = ch->config->hooks;
   struct silo_rootfs_ctx rctx = {
     .config = ch->config, .bundle = ch->c->bundle, .cgroup = ch->c->cgroup,
-    .host_cgroups = ch->c->cgroup == NULL && !ch->c->ctx->cgroups_disabled
-                    && ch->c->ctx->rootless,
+    .host_cgroups = ch->c->cgroup == NULL && (ch->c->ctx->cgroups_disabled || ch->c->ctx->rootless),
     .cgroupns = ch->c->plan.new_ns[OCI_NS_CGROUP] || ch->c->plan.join_fd[OCI_NS_CGROUP] >= 0,
     .userns = ch->c->plan.new_ns[OCI_NS_USER] || ch->c->plan.join_fd[OCI_NS_USER] >= 0,
     .procfd = ch->procfd,

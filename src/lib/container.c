@@ -235,14 +235,6 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
 }
 
 /* Resolve the cgroup layout and paths; nothing is made yet.  */
-static int
-plan_cgroups (struct silo_creation *c, struct silo_error **err)
-{
-  if (c->ctx->cgroups_disabled)
-    return 0;
-  return silo_cgroup_plan (c->id, c->config, &c->cgroup, err);
-}
-
 /* Whether the config asks for a limit a cgroup would enforce.  Device rules do not
  * count: without privileges the container cannot make device nodes anyway.  */
 static bool
@@ -253,6 +245,17 @@ asks_for_limits (const oci_config *config)
   return r != NULL && (r->memory != NULL || r->cpu != NULL || r->pids != NULL
                        || r->block_io != NULL || r->n_hugepage_limits > 0 || r->network != NULL
                        || r->n_rdma > 0 || r->has_unified);
+}
+
+static int
+plan_cgroups (struct silo_creation *c, struct silo_error **err)
+{
+  if (c->ctx->cgroups_disabled && asks_for_limits (c->config))
+    return silo_fail (err, EINVAL, "linux.resources: limits need a cgroup, and "
+                      "--cgroup-manager disabled makes none (drop the limits or the option)");
+  if (c->ctx->cgroups_disabled)
+    return 0;
+  return silo_cgroup_plan (c->id, c->config, &c->cgroup, err);
 }
 
 /* Rootless, a cgroup the user may not write (not delegated to them) is no reason to fail

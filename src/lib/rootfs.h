@@ -36,8 +36,9 @@ struct silo_rootfs_ctx
                                        sources are relative to it */
   const struct silo_cgroup *cgroup; /* for "cgroup"/"cgroup2" mounts; NULL when cgroups are
                                        disabled (such a mount is then an error) */
-  bool host_cgroups;                /* rootless without a cgroup: a cgroup mount binds the
-                                       host's /sys/fs/cgroup read-only instead */
+  bool host_cgroups;                /* no cgroup of its own (--cgroup-manager disabled, or
+                                       rootless without one): a cgroup mount binds the host's
+                                       /sys/fs/cgroup read-only instead */
   bool cgroupns;                    /* the container has its own cgroup namespace */
   bool userns;                      /* in a new user namespace: no mknod, host nodes are bound */
   int procfd;                       /* from silo_procfs_open, or -1 (not used here yet) */
