@@ -223,6 +223,90 @@ only_whitespace (const char *text, size_t len)
   return true;
 }
 
+static int
+hex4 (const unsigned char *s, size_t len, size_t i, unsigned *out)
+{
+  unsigned v = 0;
+
+  if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u')
+    return -1;
+  for (size_t k = i + 2; k < i + 6; k++)
+    {
+      int d = s[k] >= '0' && s[k] <= '9' ? s[k] - '0'
+              : (s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'f' ? (s[k] | 0x20) - 'a' + 10 : -1;
+      if (d < 0)
+        return -1;
+      v = v << 4 | (unsigned) d;
+    }
+  *out = v;
+  return 0;
+}
+
+/* A \u escape at I: its length, or 0 for a UTF-16 surrogate without its other half.  */
+static size_t
+escape_length (const unsigned char *s, size_t len, size_t i)
+{
+  unsigned u, low;
+
+  if (hex4 (s, len, i, &u) < 0)
+    return 2;                    /* not ours to judge: yajl reports it */
+  if (u >= 0xDC00 && u <= 0xDFFF)
+    return 0;
+  if (u < 0xD800 || u > 0xDBFF)
+    return 6;
+  return hex4 (s, len, i + 6, &low) == 0 && low >= 0xDC00 && low <= 0xDFFF ? 12 : 0;
+}
+
+/* One UTF-8 sequence at I: its length, or 0 with *why set.  */
+static size_t
+utf8_length (const unsigned char *s, size_t len, size_t i, const char **why)
+{
+  unsigned char c = s[i];
+  size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  unsigned cp = n == 2 ? c & 0x1Fu : n == 3 ? c & 0x0Fu : c & 0x07u;
+  static const unsigned least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+
+  *why = "an invalid UTF-8 byte";
+  if (n == 0 || i + n > len)
+    return 0;
+  for (size_t k = 1; k < n; k++)
+    {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return 0;
+      cp = cp << 6 | (s[i + k] & 0x3Fu);
+    }
+  *why = cp < least[n] ? "an overlong UTF-8 sequence"
+         : cp >= 0xD800 && cp <= 0xDFFF ? "a UTF-16 surrogate encoded as UTF-8"
+         : cp > 0x10FFFF ? "a code point past U+10FFFF" : NULL;
+  return *why == NULL ? n : 0;
+}
+
+/* yajl checks UTF-8 loosely (overlong forms and surrogates pass) and turns a lone \u
+ * surrogate into "?": text is held to RFC 3629 and RFC 8259 here first.  */
+static int
+check_strict_text (const unsigned char *s, size_t len, struct silo_error **err)
+{
+  bool in_string = false;
+  const char *why = NULL;
+
+  for (size_t i = 0, n; i < len; i += n)
+    {
+      n = 1;
+      if (s[i] >= 0x80)
+        n = utf8_length (s, len, i, &why);
+      else if (in_string && s[i] == '\\' && i + 1 < len)
+        {
+          n = s[i + 1] == 'u' ? escape_length (s, len, i) : 2;
+          why = "a UTF-16 surrogate escape without its other half";
+        }
+      else if (s[i] == '"')
+        in_string = !in_string;
+      if (n == 0)
+        return silo_fail (err, 0, "invalid JSON at byte %zu: %s", i, why);
+    }
+  return 0;
+}
+
 void
 json_document_free (struct json_document *doc)
 {
@@ -248,6 +332,11 @@ json_parse (const char *text, size_t len, bool check_utf8, struct json_document 
     {
       json_document_free (b.doc);
       return silo_fail (err, 0, "invalid JSON: the document is empty");
+    }
+  if (check_utf8 && check_strict_text ((const unsigned char *) text, len, err) < 0)
+    {
+      json_document_free (b.doc);
+      return -1;
     }
   h = yajl_alloc (&json_callbacks, NULL, &b);
   if (h == NULL)

@@ -246,6 +246,22 @@ static const struct bad_case format_errors[] = {
 };
 
 static const struct bad_case document_errors[] = {
+  /* strict UTF-8 (RFC 3629) and paired \u surrogates (RFC 8259); 54 = the hostname's
+   * value in DOC */
+  { DOC ("\"hostname\":\"\xc0\xaf\""), "invalid JSON at byte 54: an overlong UTF-8 sequence" },
+  { DOC ("\"hostname\":\"\xe0\x80\xaf\""), "invalid JSON at byte 54: an overlong UTF-8 sequence" },
+  { DOC ("\"hostname\":\"\xed\xa0\x80\""),
+    "invalid JSON at byte 54: a UTF-16 surrogate encoded as UTF-8" },
+  { DOC ("\"hostname\":\"\xf4\x90\x80\x80\""),
+    "invalid JSON at byte 54: a code point past U+10FFFF" },
+  { DOC ("\"hostname\":\"\xff\""), "invalid JSON at byte 54: an invalid UTF-8 byte" },
+  { DOC ("\"hostname\":\"a\xc3\""), "invalid JSON at byte 55: an invalid UTF-8 byte" },
+  { DOC ("\"hostname\":\"\\ud800\""),
+    "invalid JSON at byte 54: a UTF-16 surrogate escape without its other half" },
+  { DOC ("\"hostname\":\"\\udc00\""),
+    "invalid JSON at byte 54: a UTF-16 surrogate escape without its other half" },
+  { DOC ("\"hostname\":\"\\ud800\\u0041\""),
+    "invalid JSON at byte 54: a UTF-16 surrogate escape without its other half" },
   { "", "invalid JSON: the document is empty" },
   { " \n\t ", "invalid JSON: the document is empty" },
   { "[]", "expected a JSON object at the top level, got an array" },
@@ -256,7 +272,7 @@ static const struct bad_case document_errors[] = {
   { "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"r\"}", "invalid JSON: the document ends early (truncated?)" },
   { "{\"a\" 1}", "invalid JSON at byte 6: object key and value must be separated by a colon (':')" },
   { "{} x", "invalid JSON at byte 4: trailing garbage" },
-  { "{\"a\":\"\xff\"}", "invalid JSON at byte 7: invalid bytes in UTF8 string." },
+  { "{\"a\":\"\xff\"}", "invalid JSON at byte 6: an invalid UTF-8 byte" },
   { "{\"a\":tru}", "invalid JSON at byte 8: invalid string in json text." },
   { "{\"a\":[1,]}", "invalid JSON at byte 9: unallowed token at this point in JSON text" },
 };
@@ -346,6 +362,24 @@ test_empty_file (void)
   unlink (path);
 }
 
+/* What the strict text check must let through: a surrogate pair, every UTF-8 length,
+ * escaped quotes and backslashes.  */
+static void
+test_valid_text (void)
+{
+  const char *json = DOC ("\"hostname\":\"\\ud83d\\ude00 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                          " \\\" \\\\\\u00e9\"");
+  _cleanup_error_ struct silo_error *err = NULL;
+  oci_config *c = NULL;
+
+  ok (oci_config_parse (json, strlen (json), &c, &err) == 0 && c != NULL
+      && strcmp (c->hostname, "\xf0\x9f\x98\x80 \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \" \\\xc3\xa9") == 0,
+      "a surrogate pair, 2- to 4-byte UTF-8 and escapes pass the strict check");
+  if (err != NULL)
+    printf ("#   got: %s\n", err->msg);
+  oci_config_free (c);
+}
+
 int
 main (void)
 {
@@ -357,5 +391,6 @@ main (void)
   run_cases ("document", document_errors, SILO_ARRAY_SIZE (document_errors));
   test_deep_nesting ();
   test_empty_file ();
+  test_valid_text ();
   return tap_done ();
 }
