@@ -72,12 +72,15 @@ check_damaged() {
 	check_damaged missing rt_create "$ID"
 }
 
-@test "recovery: a state directory with nothing in it (a create killed early): listed, removed" {
+# Nothing in it says it is a container: a stranger in a shared root (containerd's shim
+# shares its --root), or a create killed before its first write.
+@test "recovery: a state directory with nothing in it: not listed, removed by delete --force" {
 	mkdir -m 0700 "$ROOT/$ID"
 	run --separate-stderr rt list --format json
 	assert_success
-	jq -e --arg id "$ID" 'map(select(.id == $id)) | .[0].status == "unknown"' <<<"$output" >/dev/null ||
-		fail "list did not show it: $output"
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | length == 0' <<<"${output/#null/[]}" >/dev/null ||
+		fail "list showed it: $output"
+	assert_equal "$stderr" ""
 	run --separate-stderr rt delete --force "$ID"
 	assert_success
 	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"

@@ -84,12 +84,42 @@ run_poststart (silo_state *s, struct silo_error **err)
   return silo_hooks_run (h->poststart, h->n_poststart, "poststart", json, err);
 }
 
-/* Until the init's execve: SYNC_EXEC then the end of the connection.  An end without
- * SYNC_EXEC from an init that is gone is an init that died before its program ran.  */
-static int
-wait_for_exec (int sock, int pidfd, struct silo_error **err)
+/* The command name of PID, a zombie's too ("" when it cannot be read).  */
+static void
+read_comm (pid_t pid, char out[32])
+{
+  char path[64];
+  _cleanup_close_ int fd = -1;
+  ssize_t n;
+
+  out[0] = '\0';
+  snprintf (path, sizeof path, "/proc/%d/comm", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  n = fd < 0 ? -1 : read_all (fd, out, 31);
+  out[n > 0 ? n : 0] = '\0';
+}
+
+/* The connection ended without SYNC_EXEC: the init was killed before its program ran,
+ * or a seccomp profile denied it the send.  One that lives ran its program; one that
+ * died did not when its zombie still has the init's name (a pid already reaped cannot
+ * tell: taken as run, as before).  The connection ends before the pidfd shows an exit:
+ * a dying init gets a moment.  */
+static bool
+died_before_exec (int pidfd, pid_t pid, const char *init_comm)
 {
   struct pollfd alive = { .fd = pidfd, .events = POLLIN };
+  char comm[32];
+
+  if (poll (&alive, 1, 1000) == 0)
+    return false;
+  read_comm (pid, comm);
+  return comm[0] != '\0' && strcmp (comm, init_comm) == 0;
+}
+
+/* Until the init's execve: SYNC_EXEC, then the end of the connection.  */
+static int
+wait_for_exec (int sock, int pidfd, pid_t pid, const char *init_comm, struct silo_error **err)
+{
   bool announced = false;
 
   for (;;)
@@ -101,10 +131,7 @@ wait_for_exec (int sock, int pidfd, struct silo_error **err)
           if ((*err)->errnum != EPIPE)
             return -1;
           silo_error_freep (err);
-          /* The connection ends before the pidfd tells an exit: a dying init gets a
-           * moment to show it.  (An init that announced nothing and lives ran its
-           * program: a seccomp profile denied it the send.)  */
-          if (announced || poll (&alive, 1, 1000) == 0)
+          if (announced || !died_before_exec (pidfd, pid, init_comm))
             return 0;
           return silo_fail (err, ECHILD, "the container's init died before its program ran "
                             "(killed, or it crashed)");
@@ -118,13 +145,15 @@ wait_for_exec (int sock, int pidfd, struct silo_error **err)
  * a debugger may hold it.  The lock is let go meanwhile, so that `kill` and `delete
  * --force` work at once; a `delete` that came in meanwhile wins.  */
 static int
-wait_unlocked (int dirfd, int sock, int pidfd, const char *id, bool *destroy, struct silo_error **err)
+wait_unlocked (int dirfd, int sock, int pidfd, const silo_state *s, const char *init_comm,
+               bool *destroy, struct silo_error **err)
 {
+  const char *id = s->id;
   struct stat st;
   int r;
 
   flock (dirfd, LOCK_UN);
-  r = wait_for_exec (sock, pidfd, err);
+  r = wait_for_exec (sock, pidfd, s->pid, init_comm, err);
   while (flock (dirfd, LOCK_EX) < 0 && errno == EINTR)
     ;
   if (fstat (dirfd, &st) == 0 && st.st_nlink == 0)
@@ -144,6 +173,7 @@ wait_unlocked (int dirfd, int sock, int pidfd, const char *id, bool *destroy, st
 int
 silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err)
 {
+  char init_comm[32];
   _cleanup_close_ int sock = -1;
   _cleanup_close_ int pidfd = silo_pidfd_open_checked (s->pid, s->start_time, err);
 
@@ -165,10 +195,11 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
       return -1;
     }
   FAULT_POINT ("start-after-connect");
+  read_comm (s->pid, init_comm);   /* before the start: its name until the execve */
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
   *destroy = true;
-  if (wait_unlocked (dirfd, sock, pidfd, s->id, destroy, err) < 0)
+  if (wait_unlocked (dirfd, sock, pidfd, s, init_comm, destroy, err) < 0)
     return -1;
   FAULT_POINT ("start-after-exec");
   s->started = true;
@@ -468,23 +499,29 @@ fill_info (struct silo_container_info *info, silo_state *s)
 
 /* An entry whose state.json cannot be read is listed, never hidden: "creating" while a
  * create holds its lock (it has not written it yet), else "unknown", with what the
- * recovery record tells (its pid while that lives).  */
-static void
+ * recovery record tells (its pid while that lives).  A directory with neither file and
+ * no lock is not a container (a stranger in a shared root, as containerd's shim's, or
+ * a create killed before its first write, which `delete --force` removes): skipped,
+ * returning true.  */
+static bool
 fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
                  const struct silo_error *why)
 {
   _cleanup_silo_state_ silo_state *r = NULL;
   struct silo_error *ignored = NULL;
   bool creating = flock (dirfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+  bool recovered = silo_state_load_recovery (dirfd, &r, &ignored) == 0;
 
+  silo_error_free (ignored);
+  if (!creating && !recovered && why->errnum == ENOENT)
+    return true;
   memset (info, 0, sizeof (*info));
   if (!creating)
     silo_log_warning ("container `%s`: %s", id, why->msg);
-  if (silo_state_load_recovery (dirfd, &r, &ignored) == 0)
+  if (recovered)
     fill_info (info, r);
   else
     {
-      silo_error_free (ignored);
       info->id = xstrdup (id);
       info->bundle = xstrdup ("");
       info->rootfs = xstrdup ("");
@@ -493,6 +530,7 @@ fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
     }
   free (info->status);
   info->status = xstrdup (creating ? "creating" : "unknown");
+  return false;
 }
 
 static int
@@ -550,8 +588,8 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
       list = xrealloc (list, (count + 1) * sizeof (*list));
       if (silo_state_load (dirfd, &s, &ignored) == 0)
         fill_info (&list[count++], s);
-      else
-        fill_unreadable (&list[count++], dirfd, de->d_name, ignored);
+      else if (!fill_unreadable (&list[count], dirfd, de->d_name, ignored))
+        count++;
       silo_error_freep (&ignored);
       silo_state_free (s);
     }

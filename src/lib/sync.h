@@ -23,7 +23,8 @@
  * `start` connects to <state dir>/start.sock and sends SYNC_START; the init answers
  * SYNC_EXEC right before its execve (the connection then closes: O_CLOEXEC) or one
  * SYNC_ERROR packet.  An end without either is an init that died before its program ran
- * (unless it still lives: a seccomp profile may deny it the send).  `start` holds no lock
+ * when it is gone and its zombie still has the init's name (a seccomp profile may deny
+ * the send to an init that did run its program).  `start` holds no lock
  * while it waits: what the container does (a startContainer hook that never returns, an
  * init stopped by a debugger) can never block `kill` or `delete --force`.
  *

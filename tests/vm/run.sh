@@ -12,6 +12,9 @@
 #
 # Environment:
 #   SILO=PATH            the silo binary (default: $BUILD_DIR/silo, else ./silo)
+#   SILO_VM_IDLE=S       stop the guest when neither its TAP nor its console has grown
+#                        for S seconds (default 300): time limits follow the guest's
+#                        progress, so a busy host slows a run down without failing it
 #   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 1800 s)
 #   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 1)
 #   SILO_VM_APPEND=ARGS  more kernel command line
@@ -28,7 +31,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$VM_DIR/../.." && pwd)
 CACHE=$VM_DIR/.cache
 KERNEL_DIR=$CACHE/kernel
-: "${SILO_VM_TIMEOUT:=1800}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=1}"
+: "${SILO_VM_TIMEOUT:=1800}" "${SILO_VM_IDLE:=300}" "${SILO_VM_MEMORY:=2048}" "${SILO_VM_CPUS:=1}"
 : "${SILO_VM_DEBUG:=}" "${SILO_VM_SHELL:=}"
 
 # What the initramfs loads (run.sh adds their dependencies).  virtio-mmio is how microvm
@@ -324,10 +327,31 @@ boot_guest() {
 	timeout -k 10 "$SILO_VM_TIMEOUT" "${QEMU[@]}" </dev/null 8>&- &
 	QEMU_PID=$!
 	tail -n +1 -f --pid="$QEMU_PID" "$RUN_DIR/tap" 8>&- &
+	watch_progress "$QEMU_PID" 8>&- &
 	wait "$QEMU_PID" || status=$?
 	QEMU_PID=
 	wait
 	return $status
+}
+
+# watch_progress PID: stop the guest (timeout(1)'s PID) when its TAP and console have not
+# grown for SILO_VM_IDLE seconds; the TAP says so, and which test was the last to end.
+watch_progress() {
+	local pid=$1 size last=-1 idle=0
+	rm -f "$RUN_DIR/stalled"
+	while kill -0 "$pid" 2>/dev/null; do
+		size=$({ cat "$RUN_DIR/tap" "$RUN_DIR/console.log" 2>/dev/null || true; } | wc -c)
+		if ((size != last)); then
+			last=$size idle=0
+		elif ((idle >= SILO_VM_IDLE)); then
+			echo "# silo-vm: no output from the guest for ${idle}s after: $(grep -E '^(not )?ok ' "$RUN_DIR/tap" | tail -1)" >>"$RUN_DIR/tap"
+			touch "$RUN_DIR/stalled"
+			kill "$pid" 2>/dev/null
+			return 0
+		fi
+		sleep 5
+		idle=$((idle + 5))
+	done
 }
 
 # Count the TAP; a guest that stopped before bats' last line counts its missing tests
@@ -381,7 +405,9 @@ main() {
 	SECONDS=0
 	boot_guest || status=$?
 	say "the guest ran for ${SECONDS}s"
-	if ((status == 124 || status == 137)); then
+	if [[ -e $RUN_DIR/stalled ]]; then
+		say "the guest made no progress for SILO_VM_IDLE=${SILO_VM_IDLE}s and was stopped"
+	elif ((status == 124 || status == 137)); then
 		say "the guest ran past SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT}s and was stopped"
 	elif ((status != 0)); then
 		say "qemu exited with status $status"
