@@ -33,6 +33,17 @@ add_all_recording_hooks() {
 	add_hook startContainer "$(recording_hook startContainer /hooks)"
 }
 
+# run_all_stages: create, start and delete $ID (sleep 600), so that every stage's hooks run.
+run_all_stages() {
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	run --separate-stderr rt start "$ID"
+	assert_success
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+}
+
 failing_hook() {
 	jq -nc '{path: "/bin/sh", args: ["sh", "-c", "echo hook-says-no >&2; exit 3"]}'
 }
@@ -44,13 +55,7 @@ failing_hook() {
 	add_all_recording_hooks
 	head -c 300000 /dev/zero | tr '\0' x >"$TEST_DIR/big"
 	cfg --rawfile big "$TEST_DIR/big" '.annotations.big = $big'
-	set_args sleep 600
-	run --separate-stderr rt_create "$ID"
-	assert_success
-	run --separate-stderr rt start "$ID"
-	assert_success
-	run --separate-stderr rt delete -f "$ID"
-	assert_success
+	run_all_stages
 	local stage
 	for stage in prestart createRuntime createContainer startContainer poststart poststop; do
 		run jq -r '.annotations.big | length' "$TEST_DIR/hooks/$stage.json"
@@ -61,13 +66,7 @@ failing_hook() {
 @test "hooks: every stage runs with the state on stdin" {
 	skip_on crun "1.8.1 gives startContainer hooks the bundle / and pid 0"
 	add_all_recording_hooks
-	set_args sleep 600
-	run --separate-stderr rt_create "$ID"
-	assert_success
-	run --separate-stderr rt start "$ID"
-	assert_success
-	run --separate-stderr rt delete -f "$ID"
-	assert_success
+	run_all_stages
 	local stage
 	for stage in prestart createRuntime createContainer startContainer poststart poststop; do
 		run jq -e --arg id "$ID" --arg bundle "$BUNDLE" \

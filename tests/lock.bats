@@ -28,6 +28,13 @@ quickly() {
 	run timeout 10 "$@"
 }
 
+# signal_created_init SIGNAL: create $ID and send its init SIGNAL.
+signal_created_init() {
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	kill -"$1" "$(state_field "$ID" pid)"
+}
+
 # A startContainer hook that never returns: the container waits in `start`.
 hang_in_start() {
 	cfg '.hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "touch /tmp/in-hook; exec sleep 1000"]}]'
@@ -63,11 +70,7 @@ hang_in_start() {
 }
 
 @test "lock: an init stopped before start (a debugger): start waits, kill and delete --force do not" {
-	run --separate-stderr rt_create "$ID"
-	assert_success
-	local pid
-	pid=$(state_field "$ID" pid)
-	kill -STOP "$pid"
+	signal_created_init STOP
 	start_in_background
 	sleep 0.5
 	quickly "$RUNTIME" "${RT_GLOBAL[@]}" state "$ID"
@@ -83,11 +86,7 @@ hang_in_start() {
 }
 
 @test "lock: the init killed while created: start says so and leaves nothing" {
-	run --separate-stderr rt_create "$ID"
-	assert_success
-	local pid
-	pid=$(state_field "$ID" pid)
-	kill -KILL "$pid"
+	signal_created_init KILL
 	run --separate-stderr rt start "$ID"
 	assert_failure
 	run rt delete --force "$ID"
