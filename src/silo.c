@@ -112,7 +112,7 @@ static void
 print_version (void)
 {
   /* "spec: X" is the line tools parse (as they parse `runc --version`).  */
-  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL%s%s\n",
+  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL%s%s%s\n",
           PACKAGE_VERSION, SILO_GIT_COMMIT, OCI_SPEC_VERSION,
 #ifdef SILO_HAVE_CRIU
           " +CRIU",
@@ -120,7 +120,12 @@ print_version (void)
           "",
 #endif
 #ifdef SILO_FAULT_INJECTION
-          " +FAULT-INJECTION"
+          " +FAULT-INJECTION",
+#else
+          "",
+#endif
+#ifdef SILO_SANITIZERS
+          " +SANITIZERS"
 #else
           ""
 #endif
