@@ -19,6 +19,12 @@
 #include "seccomp.h"
 #include "tap.h"
 
+#ifdef SILO_SANITIZERS
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 static char *
 validate (const oci_seccomp *s)
 {
@@ -123,7 +129,9 @@ test_validation (void)
   rule.has_errno_ret = false;
   s.architectures = bad_arch;
   s.n_architectures = 1;
-  ok (validate (&s) != NULL, "an unknown architecture is refused");
+  char *arch_msg = validate (&s);
+  ok (arch_msg != NULL, "an unknown architecture is refused");
+  free (arch_msg);
   s.n_architectures = 0;
   s.flags = bad_flag;
   s.n_flags = 1;
@@ -201,7 +209,8 @@ enosys_child (void)
   return syscall (SYS_getppid) > 0 ? 0 : 13;
 }
 
-static char cache_dir[] = "/tmp/silo-seccomp-cache.XXXXXX";
+/* room for the "/c" appended below */
+static char cache_dir[64] = "/tmp/silo-seccomp-cache.XXXXXX";
 
 /* The one file in the cache directory, or NULL.  */
 static char *
@@ -299,7 +308,11 @@ main (void)
   test_validation ();
   ok (silo_seccomp_apply (NULL, NULL) == 0, "no seccomp: nothing to load");
   in_child (filtered_child, "a loaded filter denies what it lists");
-  in_child (enosys_child, "calls newer than the profile get ENOSYS, older ones the default action");
+  /* ASan's runtime makes calls of its own, which a profile that allows three refuses */
+  if (SANITIZED)
+    skip ("calls newer than the profile get ENOSYS: not under the sanitizers");
+  else
+    in_child (enosys_child, "calls newer than the profile get ENOSYS, older ones the default action");
   test_cache ();
   return tap_done ();
 }
