@@ -594,7 +594,8 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
       silo_state_free (s);
     }
   closedir (dir);
-  qsort (list, count, sizeof (*list), compare_info);
+  if (count > 1)
+    qsort (list, count, sizeof (*list), compare_info);
   *out = list;
   *n = count;
   return 0;
