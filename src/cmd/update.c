@@ -306,18 +306,20 @@ static const struct silo_cmd silo_cmd_update_tail = {
   "update", "ID", "", update_options, 0, -1, NULL,
 };
 
+/* Returns 0, 1 for -h/--help (more and n_more are not set then), or -1.  */
 static int
 options_after_id (char *name, char **args, int n_args, struct update_flags *flags,
                   struct silo_error **err)
 {
   _cleanup_free_ char **rest = xmalloc0 ((size_t) (n_args + 1) * sizeof (char *));
   char **more;
-  int n_more;
+  int n_more, ret;
 
   rest[0] = name;
   memcpy (rest + 1, args + 1, (size_t) (n_args - 1) * sizeof (char *));
-  if (silo_cmd_parse (&silo_cmd_update_tail, n_args, rest, update_option, flags, &more, &n_more, err) < 0)
-    return -1;
+  ret = silo_cmd_parse (&silo_cmd_update_tail, n_args, rest, update_option, flags, &more, &n_more, err);
+  if (ret != 0)
+    return ret;
   if (n_more > 0)
     return silo_fail (err, 0, "update: unexpected argument `%s` after the options", more[0]);
   return 0;
@@ -336,8 +338,16 @@ silo_cmd_update_parse (int argc, char **argv, oci_resources **resources, char **
   ret = silo_cmd_begin (&silo_cmd_update, argc, argv, update_option, &flags, &args, &n_args, err);
   if (ret != 0)
     return ret;
-  if (n_args > 1 && options_after_id (argv[0], args, n_args, &flags, err) < 0)
-    return -1;
+  if (n_args > 1 && (ret = options_after_id (argv[0], args, n_args, &flags, err)) != 0)
+    {
+      /* `update ID --help`: the help, as before the id.  */
+      if (ret == 1)
+        {
+          silo_cmd_print_usage (&silo_cmd_update, stdout);
+          silo_cmd_print_options (&silo_cmd_update, stdout);
+        }
+      return ret;
+    }
   if (flags.values[UPDATE_OPTION_RESOURCES] != NULL
       && read_resources (flags.values[UPDATE_OPTION_RESOURCES], &r, err) < 0)
     return -1;

@@ -179,11 +179,15 @@ resolve_argument (const oci_seccomp_arg *a, size_t i, size_t j, struct scmp_arg_
                     i, j, a->op != NULL ? a->op : "");
 }
 
+/* Is name one of the names in list ("a, b")?  An empty name is in none: strstr finds ""
+ * at every position, and the scan below would never advance.  */
 static bool
 list_contains (const char *list, const char *name)
 {
   size_t len = strlen (name);
 
+  if (len == 0)
+    return false;
   for (const char *p = list; p != NULL && (p = strstr (p, name)) != NULL; p += len)
     if ((p == list || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
       return true;

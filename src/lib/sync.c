@@ -135,12 +135,27 @@ wait_readable (int sock, int peer_pidfd, const char *what, struct silo_error **e
     }
 }
 
-static void
-take_fd (struct msghdr *mh, struct silo_sync_msg *m)
+/* The fds that came with the packet: the first goes into m->fd, any other is closed.  The
+ * protocol passes one at most, but the control buffer has room for two ints (CMSG_SPACE
+ * rounds up), and the kernel installs every fd that fits.  Returns how many came.  */
+static size_t
+take_fds (struct msghdr *mh, struct silo_sync_msg *m)
 {
+  size_t n = 0;
+
   for (struct cmsghdr *c = CMSG_FIRSTHDR (mh); c != NULL; c = CMSG_NXTHDR (mh, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      memcpy (&m->fd, CMSG_DATA (c), sizeof (int));
+      for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN (0)) / sizeof (int); i++, n++)
+        {
+          int fd;
+
+          memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof (int));
+          if (m->fd < 0)
+            m->fd = fd;
+          else
+            close (fd);
+        }
+  return n;
 }
 
 /* The payload of a message sent with SYNC_F_PAYLOAD_FD: the whole memfd.  */
@@ -180,6 +195,7 @@ silo_sync_recv (int sock, int peer_pidfd, const char *what, struct silo_sync_msg
   struct iovec iov[2] = { { &h, sizeof (h) }, { buf, SILO_SYNC_MAX - sizeof (h) } };
   struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = control,
                        .msg_controllen = sizeof (control) };
+  size_t n_fds;
   ssize_t r;
 
   m->fd = -1;
@@ -192,14 +208,20 @@ silo_sync_recv (int sock, int peer_pidfd, const char *what, struct silo_sync_msg
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return silo_fail (err, errno, "receive sync message while waiting for %s", what);
-  if (r == 0)
+  /* An empty packet with an fd is no end of file: it is short, and its fd is closed.  */
+  n_fds = take_fds (&mh, m);
+  if (r == 0 && n_fds == 0)
     return silo_fail (err, EPIPE, "the peer closed the sync socket while waiting for %s", what);
-  take_fd (&mh, m);
   if ((size_t) r < sizeof (h) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
     {
       silo_sync_msg_clear (m);
       return silo_fail (err, EPROTO, "%s sync message while waiting for %s",
                         (size_t) r < sizeof (h) ? "short" : "truncated", what);
+    }
+  if (n_fds > 1)
+    {
+      silo_sync_msg_clear (m);
+      return silo_fail (err, EPROTO, "sync message with %zu fds while waiting for %s", n_fds, what);
     }
   m->type = h.type;
   m->errnum = h.errnum;

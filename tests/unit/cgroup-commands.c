@@ -144,6 +144,27 @@ test_update_flags (void)
   oci_resources_free (r);
 }
 
+/* -h after the id is the help, as before it (found by tests/fuzz/cli.c: the parse of the
+ * options after the id read its unset results on -h).  The help goes to /dev/null.  */
+static void
+test_update_help_after_id (void)
+{
+  const char *argv[] = { "update", "c", "--memory", "1m", "-h", NULL };
+  _cleanup_error_ struct silo_error *err = NULL;
+  oci_resources *r = NULL;
+  char *id = NULL;
+  int saved = dup (STDOUT_FILENO), null = open ("/dev/null", O_WRONLY | O_CLOEXEC), ret;
+
+  fflush (stdout);
+  dup2 (null, STDOUT_FILENO);
+  ret = silo_cmd_update_parse (5, (char **) argv, &r, &id, &err);
+  fflush (stdout);
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+  close (null);
+  ok (ret == 1 && r == NULL && err == NULL, "update ID -h prints the help (got %d)", ret);
+}
+
 static void
 test_update_resources_file (void)
 {
@@ -265,6 +286,7 @@ main (void)
   test_sizes ();
   test_durations ();
   test_update_flags ();
+  test_update_help_after_id ();
   test_update_resources_file ();
   test_ps_filter ();
   test_merge ();

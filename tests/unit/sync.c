@@ -1,6 +1,7 @@
 /* The parent/child sync protocol: packets cross whole, large payloads through a memfd,
  * and a truncated or malformed packet is an error, never a silently shorter message.  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,22 +47,29 @@ roundtrip (size_t len)
   return good;
 }
 
-/* Receive after the raw packet BUF: the error's text, or NULL.  */
+/* Receive the next packet: the error's text, or NULL.  */
 static char *
-recv_error_after (const void *buf, size_t len)
+recv_error (void)
 {
   struct silo_sync_msg m;
   struct silo_error *err = NULL;
   char *msg = NULL;
 
-  if (send (pair[0], buf, len, 0) < 0)
-    return strdup ("send failed");
   if (silo_sync_recv (pair[1], -1, "a test message", &m, &err) < 0)
     msg = strdup (err->msg);
   else
     silo_sync_msg_clear (&m);
   silo_error_free (err);
   return msg;
+}
+
+/* Receive after the raw packet BUF: the error's text, or NULL.  */
+static char *
+recv_error_after (const void *buf, size_t len)
+{
+  if (send (pair[0], buf, len, 0) < 0)
+    return strdup ("send failed");
+  return recv_error ();
 }
 
 static void
@@ -83,6 +91,66 @@ test_bad_packets (void)
           "a payload-in-fd packet without its fd is an error");
   free (msg);
   free (big);
+}
+
+/* How many of the first 256 fds are open.  */
+static int
+open_fd_count (void)
+{
+  int n = 0;
+
+  for (int fd = 0; fd < 256; fd++)
+    n += fcntl (fd, F_GETFD) >= 0;
+  return n;
+}
+
+/* Send the packet BUF with N_FDS fds (of /dev/null) in one SCM_RIGHTS, then receive: the
+ * error's text, or NULL.  *leaked: how many fds more are open after the receive.  */
+static char *
+recv_error_after_fds (const void *buf, size_t len, int n_fds, int *leaked)
+{
+  int fds[2] = { open ("/dev/null", O_RDONLY | O_CLOEXEC), open ("/dev/null", O_RDONLY | O_CLOEXEC) };
+  char control[CMSG_SPACE (sizeof fds)] = { 0 };
+  struct iovec iov = { (void *) buf, len };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = CMSG_SPACE (n_fds * sizeof (int)) };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+  char *msg;
+  int before, sent;
+
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+  memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
+  sent = sendmsg (pair[0], &mh, 0) >= 0;
+  close (fds[0]);
+  close (fds[1]);
+  if (!sent)
+    return strdup ("send failed");
+  before = open_fd_count ();
+  msg = recv_error ();
+  *leaked = open_fd_count () - before;
+  return msg;
+}
+
+/* Found by tests/fuzz/sync.c: fds that came with a bad packet stayed open.  */
+static void
+test_extra_fds_closed (void)
+{
+  uint32_t header[3] = { SYNC_PTY, 0, 0 };
+  char *msg;
+  int leaked;
+
+  msg = recv_error_after_fds (header, sizeof header, 2, &leaked);
+  is_str (msg, "sync message with 2 fds while waiting for a test message: Protocol error",
+          "two fds in one packet are an error");
+  ok (leaked == 0, "and neither stays open (%d did)", leaked);
+  free (msg);
+  msg = recv_error_after_fds ("", 0, 1, &leaked);
+  is_str (msg, "short sync message while waiting for a test message: Protocol error",
+          "an empty packet with an fd is short, not the end of the stream");
+  ok (leaked == 0, "and its fd does not stay open (%d did)", leaked);
+  free (msg);
 }
 
 static void
@@ -121,6 +189,7 @@ main (void)
   ok (roundtrip (SILO_SYNC_MAX - 11), "one byte more: through a memfd");
   ok (roundtrip (5u << 20), "5 MiB (a state document with a large annotation)");
   test_bad_packets ();
+  test_extra_fds_closed ();
   test_long_error ();
   return tap_done ();
 }
