@@ -195,6 +195,10 @@ setup_file() {
 	export PODMAN_NETNS_BEFORE PODMAN_CGROUPS_BEFORE
 	PODMAN_NETNS_BEFORE=$(ls /run/netns 2>/dev/null | tr '\n' ' ')
 	PODMAN_CGROUPS_BEFORE=$(echo "$CGROUP_MOUNT"/* "$CGROUP_MOUNT"/*/libpod_parent)
+	# podman passes no --root: the runtime's default root (/run/silo) and what the runtime
+	# keeps there (silo's seccomp cache) are this file's to remove when it made them
+	export PODMAN_RUN_ROOT_BEFORE=
+	[[ ! -e /run/$PODMAN_RT ]] || PODMAN_RUN_ROOT_BEFORE=1
 
 	rm -rf --one-file-system "$PODMAN_DIR"
 	mkdir -p "$PODMAN_DIR"/{cwd,events,image,networks,tmp,volumes}
@@ -216,12 +220,18 @@ setup_file() {
 # every controller /proc/cgroups lists: where a v1 controller is not mounted (hugetlb,
 # net_cls, ... here), those are plain directories in /sys/fs/cgroup's tmpfs.  Remove what
 # is not in BEFORE (setup_file's listing); a real cgroup only when empty (problems+=).
+rmdir_cgroup_parent() {
+	rmdir "$1/conmon" 2>/dev/null
+	rmdir "$1" 2>/dev/null || [[ ! -e $1 ]]
+}
+
 remove_cgroup_parents() {
 	local before=" $1 " entry
 	for entry in "$CGROUP_MOUNT"/*/libpod_parent "$CGROUP_MOUNT"/*; do
 		[[ -e $entry && $before != *" $entry "* ]] || continue
 		if mountpoint -q "$(dirname "$entry")"; then
-			rmdir "$entry/conmon" "$entry" 2>/dev/null || problems+=("cgroup $entry not empty")
+			# conmon and podman's cleanup may still be leaving them
+			wait_for rmdir_cgroup_parent "$entry" || problems+=("cgroup $entry not empty")
 		elif ! mountpoint -q "$entry"; then
 			rm -rf --one-file-system "$entry"
 		fi
@@ -260,6 +270,10 @@ teardown_file() {
 		rmdir "$dir" 2>/dev/null
 	done
 	remove_cgroup_parents "$PODMAN_CGROUPS_BEFORE"
+	if [[ -z $PODMAN_RUN_ROOT_BEFORE && $PODMAN_RT == silo && -d /run/silo ]]; then
+		rm -rf --one-file-system /run/silo/.seccomp-cache
+		rmdir /run/silo 2>/dev/null || problems+=("/run/silo is not empty: $(ls -A /run/silo | head -5)")
+	fi
 	rm -rf --one-file-system "$PODMAN_DIR" || problems+=("cannot remove $PODMAN_DIR")
 	if ((${#problems[@]})); then
 		printf '# teardown_file: %s\n' "${problems[@]}"
