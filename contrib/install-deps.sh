@@ -19,12 +19,13 @@ export DEBIAN_FRONTEND=noninteractive
 # tests: bats with its assert/support libraries, a static busybox for the test rootfs,
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
 #        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
-#        the rootless tests.
+#        the rootless tests; clang and its runtime libraries (libFuzzer, ASan) for the
+#        fuzz targets (tests/fuzz/).
 # engines: containerd (with ctr and its runc shim), podman and crun (the engine tests run
 #        each scenario with crun or runc too, for comparison) for tests/engines/.
 packages="build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
-	bats bats-assert bats-support busybox-static jq strace uidmap
+	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev
 	containerd podman crun runc"
 if [ "${SILO_VM_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
 	packages="$packages qemu-system-x86"

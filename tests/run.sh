@@ -6,8 +6,9 @@
 #   BUILD_DIR=/tmp/b tests/run.sh   an out-of-tree build (default: the source tree)
 #   RUNTIME=runc tests/run.sh       the integration suite against another runtime
 #   tests/run.sh FILE.bats...       only these bats files (unit tests still run)
-#   SILO_VM_TESTS=1 tests/run.sh    also the cgroup v2 and v1 guests (tests/vm/) and a second
-#                                   build under ASan and UBSan (CI=true too)
+#   SILO_VM_TESTS=1 tests/run.sh    also the cgroup v2 and v1 guests (tests/vm/), a second
+#                                   build under ASan and UBSan, and 5 s of each fuzzer
+#                                   (CI=true too)
 #
 # Both TAP streams are counted: the unit tests' as automake's TAP driver records each test
 # point (PASS/FAIL/SKIP/XFAIL/XPASS/ERROR in its .trs files), and bats' `ok`/`not ok` lines.  A
@@ -77,6 +78,23 @@ run_bats() {
 	tally "${BATS_LABEL:-integration tests}" "$rc" "$pass" "$fail" "$skip"
 }
 
+# run_fuzz: every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (5 in CI), built with
+# clang, ASan and UBSan; a target is a test that passes with no crash.  Skipped where
+# clang is missing.
+run_fuzz() {
+	local rc pass fail
+	if ! command -v clang >/dev/null; then
+		note "fuzzing skipped: clang is not installed"
+		tally "fuzzing" 0 0 0 1
+		return
+	fi
+	make -C "$BUILD_DIR" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}" 2>&1 </dev/null | tee "$LOG_DIR/fuzz.out"
+	rc=${PIPESTATUS[0]}
+	pass=$(grep -cE '^fuzz [^ ]+ +[0-9]+ executions in [0-9]+s, 0 crashes' "$LOG_DIR/fuzz.out")
+	fail=$(grep -cE '^fuzz [^ ]+ +[0-9]+ executions in [0-9]+s, [1-9][0-9]* crash' "$LOG_DIR/fuzz.out")
+	tally "fuzzing" "$rc" "$pass" "$fail" 0
+}
+
 # run_sanitizers: a second tree, built from the same commit with --enable-sanitizers
 # (ASan and UBSan; the first report aborts): its unit tests, then a subset of the
 # integration suite with that silo.  LeakSanitizer must ptrace the process at exit, which
@@ -144,6 +162,7 @@ if (($# == 0)) && [[ ${CI:-} == true || ${SILO_VM_TESTS:-} == 1 ]]; then
 	start_vm v1
 	# while the guests run (their limits follow their progress)
 	run_sanitizers
+	run_fuzz
 	count_vm v2
 	count_vm v1
 fi
