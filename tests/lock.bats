@@ -96,6 +96,7 @@ hang_in_start() {
 @test "lock: a hung holder of the lock: kill still works; delete waits SILO_LOCK_TIMEOUT and names it" {
 	must_skip_on runc "runc 1.1.5 waits on its lock without a bound"
 	must_skip_on crun "crun 1.8.1 waits on its lock without a bound"
+	command -v python3 >/dev/null || skip "python3 (the lock holder here) is not installed"
 	run --separate-stderr rt_run_detached "$ID"
 	assert_success
 	# one process that takes the lock and keeps it (flock(1) would leave it to a child)
