@@ -447,11 +447,16 @@ sc_exec() {
 	assert_failure
 	assert_output --partial /no/such/binary
 	assert_equal "$(task_status "$id")" RUNNING
-	ctr_ task kill -s KILL "$id"
-	wait_task_status "$id" STOPPED
-	run ctr_ task rm "$id"
+	kill_and_remove "$id"
+}
+
+# kill_and_remove ID: SIGKILL the task, wait for it to stop, remove task and container.
+kill_and_remove() {
+	ctr_ task kill -s KILL "$1"
+	wait_task_status "$1" STOPPED
+	run ctr_ task rm "$1"
 	assert_success
-	run ctr_ containers rm "$id"
+	run ctr_ containers rm "$1"
 	assert_success
 }
 
@@ -697,12 +702,7 @@ sc_stray_state() {
 	run --separate-stderr rt_ list --format json
 	assert_success
 	assert_equal "$(jq -r --arg id "$id" '.[] | select(.id == $id) | .status' <<<"$output")" running
-	ctr_ task kill -s KILL "$id"
-	wait_task_status "$id" STOPPED
-	run ctr_ task rm "$id"
-	assert_success
-	run ctr_ containers rm "$id"
-	assert_success
+	kill_and_remove "$id"
 	[[ ! -e $CTD_STATE_ROOT/$id ]] || fail "state of $id left"
 	run --separate-stderr rt_ list -q
 	assert_success
