@@ -1,5 +1,6 @@
 /* silo: the commands on an existing container: start, run, state, kill, delete, list.
- * Each reads the state file under the container's lock and derives the status live.
+ * Each reads the state file and derives the status live; start and delete hold the
+ * container's lock (start not while the init decides), kill, state and list take none.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

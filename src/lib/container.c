@@ -1,5 +1,5 @@
-/* silo: the container commands, parent side: create, start, state, kill, delete, list.
- * The order of create's stages is part of the design (docs/design.md): validate everything,
+/* silo: `create`, parent side (the other commands are in container-ops.c, the init's
+ * side in container-child.c).  The order of create's stages is part of the design (docs/design.md): validate everything,
  * persist "creating", make the cgroups, clone the init into them, persist its pid, let it
  * go, serve its requests until it reports "created".
  *
