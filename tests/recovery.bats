@@ -86,11 +86,17 @@ check_damaged() {
 	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"
 }
 
+# mount_small_root SIZE: a tmpfs of SIZE as the state root for this test; $SMALL.
+mount_small_root() {
+	SMALL=$TEST_DIR/small-root
+	mkdir -p "$SMALL"
+	mount -t tmpfs -o "size=$1,mode=0700" silo-test-root "$SMALL"
+	RT_GLOBAL=(--root "$SMALL")
+}
+
 @test "recovery: start on a full state filesystem: the container runs and start says so" {
-	local small=$TEST_DIR/small-root
-	mkdir -p "$small"
-	mount -t tmpfs -o size=256k,mode=0700 silo-test-root "$small"
-	RT_GLOBAL=(--root "$small")
+	mount_small_root 256k
+	local small=$SMALL
 	run --separate-stderr rt_create "$ID"
 	assert_success
 	dd if=/dev/zero of="$small/fill" bs=4k 2>/dev/null || true
@@ -103,4 +109,23 @@ check_damaged() {
 	((rc == 0)) || fail "start failed on a container that runs: $err"
 	[[ $err == *"the container runs, but recording it failed"* ]] || fail "no warning: $err"
 	jq -e '.status == "running"' <<<"$output" >/dev/null || fail "state says: $output"
+}
+
+@test "recovery: create with the state root read-only or full: a clear error, nothing left" {
+	mount_small_root 64k
+	mount -o remount,ro "$SMALL"
+	run --separate-stderr rt_create "$ID"
+	local ro_status=$status ro_err=$stderr
+	umount "$SMALL"
+	((ro_status == 1)) || fail "create on a read-only root exited $ro_status"
+	[[ $ro_err == *"Read-only file system"* ]] || fail "unclear error: $ro_err"
+	mount_small_root 8k
+	dd if=/dev/zero of="$SMALL/fill" bs=1k 2>/dev/null || true
+	run --separate-stderr rt_create "$ID"
+	local full_status=$status full_err=$stderr left
+	left=$(ls -A "$SMALL" | grep -vx fill || true)
+	umount "$SMALL"
+	((full_status == 1)) || fail "create on a full root exited $full_status"
+	[[ $full_err == *"No space left on device"* ]] || fail "unclear error: $full_err"
+	[[ -z $left ]] || fail "left in the full root: $left"
 }
