@@ -27,14 +27,26 @@
 
 /* ---- prepare ------------------------------------------------------------------ */
 
+/* root.path, relative to the bundle unless absolute; NULL when the config has none.  */
+static char *
+rootfs_path (const struct silo_rootfs_ctx *ctx)
+{
+  const oci_root *root = ctx->config->root;
+
+  if (root == NULL || root->path == NULL)
+    return NULL;
+  return root->path[0] == '/' ? xstrdup (root->path) : xasprintf ("%s/%s", ctx->bundle, root->path);
+}
+
 static int
 open_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 {
-  const oci_root *root = ctx->config->root;
-  _cleanup_free_ char *path = root->path[0] == '/' ? xstrdup (root->path)
-                                                   : xasprintf ("%s/%s", ctx->bundle, root->path);
-  int fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_free_ char *path = rootfs_path (ctx);
+  int fd;
 
+  if (path == NULL)
+    return silo_fail (err, EINVAL, "root.path: required");
+  fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return silo_fail (err, errno, "root.path: open `%s`", path);
   return fd;
@@ -116,16 +128,11 @@ isolate_propagation (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 static int
 bind_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 {
-  const oci_root *root = ctx->config->root;
-  _cleanup_free_ char *path = NULL;
-  _cleanup_close_ int dir = -1, tree = -1;
+  _cleanup_free_ char *path = rootfs_path (ctx);
+  _cleanup_close_ int dir = open_rootfs (ctx, err), tree = -1;
 
-  if (root == NULL || root->path == NULL)
-    return silo_fail (err, EINVAL, "root.path: required");
-  path = root->path[0] == '/' ? xstrdup (root->path) : xasprintf ("%s/%s", ctx->bundle, root->path);
-  dir = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
-    return silo_fail (err, errno, "root.path: open `%s`", path);
+    return -1;
   tree = silo_mount_clone (dir, true, err);
   if (tree < 0 || silo_mount_attach (tree, dir, err) < 0)
     return silo_wrap (err, "bind the rootfs `%s` onto itself", path);
@@ -382,9 +389,7 @@ silo_rootfs_pivot (const struct silo_rootfs_ctx *ctx, int rootfd, bool no_pivot,
     }
   if (no_pivot)
     {
-      const oci_root *root = ctx->config->root;
-      _cleanup_free_ char *path = root->path[0] == '/' ? silo_path_clean (root->path)
-        : xasprintf ("%s/%s", ctx->bundle, root->path);
+      _cleanup_free_ char *path = rootfs_path (ctx);
       _cleanup_free_ char *clean = silo_path_clean (path);
       return move_root (clean, err);
     }

@@ -273,30 +273,3 @@ silo_sync_expect (int sock, int peer_pidfd, enum silo_sync_type type, const char
     }
   return 0;
 }
-
-int
-silo_sync_wait_close (int sock, const char *what, struct silo_error **err)
-{
-  struct silo_sync_msg m;
-  struct silo_error *recv_err = NULL;
-
-  if (silo_sync_recv (sock, -1, what, &m, &recv_err) < 0)
-    {
-      if (recv_err->errnum == EPIPE)
-        {
-          silo_error_free (recv_err);
-          return 0;
-        }
-      *err = recv_err;
-      return -1;
-    }
-  if (m.type == SYNC_ERROR)
-    {
-      silo_fail (err, 0, "%s", m.data);
-      (*err)->errnum = m.errnum;
-    }
-  else
-    silo_fail (err, EPROTO, "unexpected sync message %d while waiting for %s", (int) m.type, what);
-  silo_sync_msg_clear (&m);
-  return -1;
-}

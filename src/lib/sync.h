@@ -91,7 +91,4 @@ int silo_sync_next (int sock, int peer_pidfd, const char *what, struct silo_sync
 int silo_sync_expect (int sock, int peer_pidfd, enum silo_sync_type type, const char *what,
                       struct silo_sync_msg *m, struct silo_error **err);
 
-/* Wait until the peer closes the socket (0) or sends SYNC_ERROR (-1, its text in err).  */
-int silo_sync_wait_close (int sock, const char *what, struct silo_error **err);
-
 #endif
