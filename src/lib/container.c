@@ -498,12 +498,22 @@ seccomp_agent_json (const struct silo_creation *c)
   return json;
 }
 
+/* The hook state for STATUS when N hooks will read it, else "": a large annotation is
+ * in every such document, so none is made for nobody.  */
+static char *
+hook_state_for (size_t n, const silo_state *s, const char *status)
+{
+  return n > 0 ? silo_hook_state_json (s, status) : xstrdup ("");
+}
+
 static int
 run_create_hooks (struct silo_creation *c, struct silo_error **err)
 {
   const oci_hooks *h = c->config->hooks;
-  _cleanup_free_ char *json = silo_hook_state_json (c->state, "creating");
-  _cleanup_free_ char *created = silo_hook_state_json (c->state, "created");
+  size_t n_parent = h != NULL ? h->n_prestart + h->n_create_runtime : 0;
+  _cleanup_free_ char *json = hook_state_for (n_parent + (h != NULL ? h->n_create_container : 0),
+                                              c->state, "creating");
+  _cleanup_free_ char *created = hook_state_for (h != NULL ? h->n_start_container : 0, c->state, "created");
   _cleanup_free_ char *agent = seccomp_agent_json (c);
   _cleanup_free_ char *documents = NULL;
   size_t len = strlen (json) + 1 + strlen (created) + 1 + strlen (agent);
@@ -513,7 +523,7 @@ run_create_hooks (struct silo_creation *c, struct silo_error **err)
   if (h != NULL && silo_hooks_run (h->create_runtime, h->n_create_runtime, "createRuntime", json, err) < 0)
     return -1;
   /* For the child, NUL-separated: the state for createContainer hooks ("creating"), for
-   * startContainer hooks ("created"), and for the seccomp agent ("" without one).  */
+   * startContainer hooks ("created"), and for the seccomp agent; each "" when unused.  */
   documents = xmalloc0 (len + 1);
   memcpy (documents, json, strlen (json));
   memcpy (documents + strlen (json) + 1, created, strlen (created));
