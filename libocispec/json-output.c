@@ -125,7 +125,7 @@ copy_string (struct text_buffer *b, const char *s, size_t len, size_t i, bool go
           i++;
           continue;
         }
-      else if ((n = json_utf8_sequence ((const unsigned char *) s + i, len - i)) == 0)
+      else if ((n = utf8_sequence ((const unsigned char *) s + i, len - i)) == 0)
         {
           buffer_add (b, "\\ufffd", 6);
           i++;
@@ -179,27 +179,3 @@ json_indent (const char *s, size_t len, bool go_strings, size_t *out_len)
   return b.data;
 }
 
-char *
-json_utf8_sanitize (const char *s, size_t len, size_t *out_len)
-{
-  struct text_buffer b = { 0 };
-
-  buffer_add (&b, "", 0);
-  for (size_t i = 0; i < len;)
-    {
-      size_t n = json_utf8_sequence ((const unsigned char *) s + i, len - i);
-      if (n == 0)
-        {
-          buffer_add (&b, "\xef\xbf\xbd", 3);
-          i++;
-        }
-      else
-        {
-          buffer_add (&b, s + i, n);
-          i += n;
-        }
-    }
-  if (out_len != NULL)
-    *out_len = b.len;
-  return b.data;
-}

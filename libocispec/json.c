@@ -401,32 +401,3 @@ json_object_get (const struct json_value *object, const char *key)
   return NULL;
 }
 
-size_t
-json_utf8_sequence (const unsigned char *s, size_t left)
-{
-  uint32_t cp;
-  size_t n;
-
-  if (s[0] < 0x80)
-    return 1;
-  if (s[0] >= 0xc2 && s[0] <= 0xdf)
-    n = 2, cp = s[0] & 0x1f;
-  else if (s[0] >= 0xe0 && s[0] <= 0xef)
-    n = 3, cp = s[0] & 0x0f;
-  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-    n = 4, cp = s[0] & 0x07;
-  else
-    return 0;
-  if (left < n)
-    return 0;
-  for (size_t i = 1; i < n; i++)
-    {
-      if ((s[i] & 0xc0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i] & 0x3f);
-    }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-      || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return n;
-}

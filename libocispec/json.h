@@ -64,10 +64,6 @@ const char *json_describe (const struct json_value *v);
 /* The last member named key, or NULL.  */
 const struct json_value *json_object_get (const struct json_value *object, const char *key);
 
-/* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 when the bytes there are not
- * UTF-8 (overlong forms, surrogates and values above U+10FFFF included).  */
-size_t json_utf8_sequence (const unsigned char *s, size_t left);
-
 /* ---- output ---- */
 
 yajl_gen json_gen_new (void);
@@ -83,8 +79,5 @@ char *json_gen_finish (yajl_gen g, size_t *len);
  * (<, >, & as \u003c \u003e \u0026, U+2028/9 escaped, lowercase hex, invalid UTF-8 as
  * \ufffd).  */
 char *json_indent (const char *compact, size_t len, bool go_strings, size_t *out_len);
-
-/* A copy of s with every byte that is not UTF-8 replaced by U+FFFD.  */
-char *json_utf8_sanitize (const char *s, size_t len, size_t *out_len);
 
 #endif

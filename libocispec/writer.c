@@ -59,11 +59,11 @@ write_text (oci_json_writer *w, const char *s)
   size_t len = strlen (s), i = 0, n;
   _cleanup_free_ char *clean = NULL;
 
-  while (i < len && (n = json_utf8_sequence ((const unsigned char *) s + i, len - i)) > 0)
+  while (i < len && (n = utf8_sequence ((const unsigned char *) s + i, len - i)) > 0)
     i += n;
   if (i < len)
     {
-      clean = json_utf8_sanitize (s, len, &len);
+      clean = utf8_sanitize (s, len, &len);
       s = clean;
     }
   yajl_gen_string (w->g, (const unsigned char *) s, len);

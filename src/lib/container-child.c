@@ -338,7 +338,7 @@ report_created (struct child *ch, struct silo_error **err)
     return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
   if (silo_sync_send (ch->sync, SYNC_CREATED, 0, NULL, 0, -1, err) < 0)
     _exit (EXIT_FAILURE);
-  silo_log_set_child_channel (-1);
+  silo_log_set_sink (NULL, NULL);
   silo_closep (&ch->sync);
   install_created_handlers ();
   return 0;
@@ -379,7 +379,7 @@ start_and_exec (struct child *ch)
   struct silo_error *err = NULL;
 
   ch->sync = wait_for_start (ch);
-  silo_log_set_child_channel (ch->sync);
+  silo_log_set_sink (silo_sync_log_sink, &ch->sync);
   /* The filter first: startContainer hooks run in the container, under its seccomp
    * profile, as runc runs them.  */
   if (silo_process_setup_finish (&ch->setup, &err) < 0)
@@ -402,7 +402,7 @@ silo_child_main (struct silo_creation *c)
   struct silo_error *err = NULL;
 
   drop_parent_fds (c);
-  silo_log_set_child_channel (ch.sync);
+  silo_log_set_sink (silo_sync_log_sink, &ch.sync);
   if (wait_for_go (&ch, &err) < 0)
     child_fail (&ch, err);
   FAULT_POINT ("child-start");

@@ -244,7 +244,7 @@ child_main (struct execution *x)
   struct silo_error *err = NULL;
 
   silo_closep (&x->sync_parent);
-  silo_log_set_child_channel (x->sync_child);
+  silo_log_set_sink (silo_sync_log_sink, &x->sync_child);
   if (child_enter (x, &err) < 0)
     child_fail (x, err);
   setup.agent_state = x->agent_state;

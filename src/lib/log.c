@@ -9,14 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "oci.h"
-#include "sync.h"
 #include "util.h"
 
 static int log_fd = -1;
 static enum silo_log_format log_format = SILO_LOG_TEXT;
 static bool log_debug;
-static int child_channel = -1;
+static silo_log_sink sink;
+static void *sink_data;
 
 int
 silo_log_init (const char *path, enum silo_log_format format, bool debug, struct silo_error **err)
@@ -38,9 +37,33 @@ silo_log_debug_enabled (void)
 }
 
 void
-silo_log_set_child_channel (int sync_fd)
+silo_log_set_sink (silo_log_sink fn, void *data)
 {
-  child_channel = sync_fd;
+  sink = fn;
+  sink_data = data;
+}
+
+/* S as a JSON string: quotes, backslashes and control characters escaped, bytes that are
+ * not UTF-8 replaced (a path in a message may be anything).  */
+static char *
+json_quote (const char *s)
+{
+  size_t len;
+  _cleanup_free_ char *clean = utf8_sanitize (s, strlen (s), &len);
+  char *out = xmalloc0 (len * 6 + 3), *p = out;
+
+  *p++ = '"';
+  for (const unsigned char *c = (const unsigned char *) clean; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        *p++ = '\\', *p++ = (char) *c;
+      else if (*c < 0x20)
+        p += sprintf (p, "\\u%04x", *c);
+      else
+        *p++ = (char) *c;
+    }
+  *p++ = '"';
+  return out;
 }
 
 static void
@@ -54,17 +77,8 @@ write_log_file (const char *level, const char *msg)
   now = rfc3339_now ();
   if (log_format == SILO_LOG_JSON)
     {
-      oci_json_writer *w = oci_json_writer_new (false);
-      oci_json_begin_object (w);
-      oci_json_key (w, "level");
-      oci_json_string (w, level);
-      oci_json_key (w, "msg");
-      oci_json_string (w, msg);
-      oci_json_key (w, "time");
-      oci_json_string (w, now);
-      oci_json_end_object (w);
-      _cleanup_free_ char *json = oci_json_writer_finish (w, NULL);
-      line = xasprintf ("%s\n", json);
+      _cleanup_free_ char *l = json_quote (level), *m = json_quote (msg), *t = json_quote (now);
+      line = xasprintf ("{\"level\":%s,\"msg\":%s,\"time\":%s}\n", l, m, t);
     }
   else
     line = xasprintf ("%s %s: %s\n", now, level, msg);
@@ -78,12 +92,12 @@ silo_log_line (const char *level, const char *msg)
 
   if (is_debug && !log_debug)
     return;
-  if (child_channel >= 0 && !is_debug)
+  if (sink != NULL && !is_debug)
     {
-      (void) silo_sync_send (child_channel, SYNC_WARNING, 0, msg, strlen (msg), -1, NULL);
+      sink (msg, sink_data);
       return;
     }
-  if (child_channel < 0)
+  if (sink == NULL)
     {
       _cleanup_free_ char *line = xasprintf ("silo: %s%s%s\n",
                                              strcmp (level, "error") == 0 ? "" : level,

@@ -25,8 +25,10 @@ void silo_log_debug (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 /* Write a line of the given level ("error", "warning", "debug") without formatting.  */
 void silo_log_line (const char *level, const char *msg);
 
-/* In the container child: send warnings over this socket (see sync.h) rather than
- * writing them.  -1 restores normal logging.  */
-void silo_log_set_child_channel (int sync_fd);
+/* In the container child: hand warnings and errors to FN (it sends them to the parent
+ * over the sync socket: sync.h) rather than writing them.  NULL restores normal logging.
+ * The logger calls nothing above the floor (error, util): the sink is how it reaches up.  */
+typedef void (*silo_log_sink) (const char *msg, void *data);
+void silo_log_set_sink (silo_log_sink fn, void *data);
 
 #endif

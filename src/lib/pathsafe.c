@@ -302,9 +302,8 @@ int
 silo_procfs_write (int procfd, const char *path, const char *data, size_t len,
                    struct silo_error **err)
 {
-  _cleanup_free_ char *rewritten = NULL;
+  _cleanup_free_ char *rewritten = NULL, *what = NULL;
   _cleanup_close_ int fd = -1;
-  ssize_t r;
 
   if (procfs_resolve_self (procfd, path, &rewritten, err) < 0)
     return -1;
@@ -315,12 +314,6 @@ silo_procfs_write (int procfd, const char *path, const char *data, size_t len,
   if (procfs_check_file (procfd, fd, path, err) < 0)
     return -1;
   /* One write(2): uid_map, gid_map and setgroups take the whole value at once.  */
-  do
-    r = write (fd, data, len);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return silo_fail (err, errno, "write `%.*s` to /proc/%s", (int) (len > 64 ? 64 : len), data, path);
-  if ((size_t) r != len)
-    return silo_fail (err, EIO, "short write to /proc/%s (%zd of %zu bytes)", path, r, len);
-  return 0;
+  what = xasprintf ("/proc/%s", path);
+  return write_value_fd (fd, what, data, len, err);
 }

@@ -45,9 +45,7 @@ write_resctrl (int dirfd, const char *file, const char *text, struct silo_error 
 
   if (fd < 0)
     return silo_fail (err, errno, "open `%s` for writing", file);
-  if (write_all (fd, text, strlen (text)) < 0)
-    return silo_fail (err, errno, "write `%s` to `%s`", text, file);
-  return 0;
+  return write_value_fd (fd, file, text, strlen (text), err);
 }
 
 static bool

@@ -99,6 +99,12 @@ silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *data
 }
 
 void
+silo_sync_log_sink (const char *msg, void *data)
+{
+  (void) silo_sync_send (*(int *) data, SYNC_WARNING, 0, msg, strlen (msg), -1, NULL);
+}
+
+void
 silo_sync_send_error (int sock, const struct silo_error *e)
 {
   const char *msg = e != NULL && e->msg != NULL ? e->msg : "unknown error";

@@ -76,6 +76,10 @@ int silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *
 /* Send an error as SYNC_ERROR (errno + text).  */
 void silo_sync_send_error (int sock, const struct silo_error *e);
 
+/* The child's log sink (log.h): each warning goes to the parent as SYNC_WARNING on the
+ * socket *(int *) data, which the parent logs as its own.  */
+void silo_sync_log_sink (const char *msg, void *data);
+
 /* Receive one packet, waiting on sock and (when >= 0) the peer's pidfd.  A peer that dies
  * (errnum ECHILD) or closes the socket (EPIPE) is an error naming `what` we were waiting
  * for.  */

@@ -185,19 +185,28 @@ read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_
 }
 
 int
-write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err)
+write_value_fd (int fd, const char *what, const char *data, size_t len, struct silo_error **err)
 {
-  _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC);
   ssize_t r;
 
-  if (fd < 0)
-    return silo_fail (err, errno, "open `%s` for writing", path);
   do
     r = write (fd, data, len);
   while (r < 0 && errno == EINTR);
   if (r < 0)
-    return silo_fail (err, errno, "write `%.*s` to `%s`", (int) (len > 64 ? 64 : len), data, path);
+    return silo_fail (err, errno, "write `%.*s` to `%s`", (int) (len > 64 ? 64 : len), data, what);
+  if ((size_t) r != len)
+    return silo_fail (err, EIO, "short write to `%s` (%zd of %zu bytes)", what, r, len);
   return 0;
+}
+
+int
+write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err)
+{
+  _cleanup_close_ int fd = openat (dirfd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return silo_fail (err, errno, "open `%s` for writing", path);
+  return write_value_fd (fd, path, data, len, err);
 }
 
 /* A new file next to `name` that nobody else made: a random name, O_EXCL | O_NOFOLLOW, so
@@ -412,4 +421,57 @@ void
 silo_nofile_keep (void)
 {
   nofile_state = NOFILE_KEPT;
+}
+
+size_t
+utf8_sequence (const unsigned char *s, size_t left)
+{
+  uint32_t cp;
+  size_t n;
+
+  if (s[0] < 0x80)
+    return 1;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2, cp = s[0] & 0x1f;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    n = 3, cp = s[0] & 0x0f;
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    n = 4, cp = s[0] & 0x07;
+  else
+    return 0;
+  if (left < n)
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    {
+      if ((s[i] & 0xc0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (s[i] & 0x3f);
+    }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+      || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+char *
+utf8_sanitize (const char *s, size_t len, size_t *out_len)
+{
+  char *out = xmalloc0 (len * 3 + 1), *p = out;
+
+  for (size_t i = 0; i < len;)
+    {
+      size_t n = utf8_sequence ((const unsigned char *) s + i, len - i);
+      if (n == 0)
+        {
+          memcpy (p, "\xef\xbf\xbd", 3);      /* U+FFFD */
+          p += 3, i++;
+          continue;
+        }
+      memcpy (p, s + i, n);
+      p += n, i += n;
+    }
+  *p = '\0';
+  if (out_len != NULL)
+    *out_len = (size_t) (p - out);
+  return out;
 }

@@ -61,8 +61,10 @@ ssize_t read_all (int fd, void *buf, size_t len);
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_error **err);
 int read_fd_all (int fd, char **out, size_t *len, struct silo_error **err);
 
-/* Write a small value into an existing file (cgroup, procfs knobs): open O_WRONLY, one
- * write(2), errors name the path.  */
+/* The one way silo writes a value into a kernel file (cgroup, procfs, resctrl knobs):
+ * one write(2), since each write is taken as one value; a short write is EIO; errors name
+ * WHAT.  write_file_at opens an existing file first (O_WRONLY, never through a symlink).  */
+int write_value_fd (int fd, const char *what, const char *data, size_t len, struct silo_error **err);
 int write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err);
 
 /* temp file in the same directory (random name, O_EXCL | O_NOFOLLOW: never written
@@ -79,6 +81,12 @@ int parse_long (const char *s, long long *out);
 
 /* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
 char *rfc3339_now (void);
+
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 when the bytes there are not
+ * UTF-8 (overlong forms, surrogates and values above U+10FFFF included).  */
+size_t utf8_sequence (const unsigned char *s, size_t left);
+/* A copy of s with every byte that is not UTF-8 replaced by U+FFFD.  */
+char *utf8_sanitize (const char *s, size_t len, size_t *out_len);
 
 /* silo's open-file limit: silo_nofile_raise (at start) takes the soft limit up to the
  * hard one (a create needs ~25 fds; a caller at 20 must not get a half-made container).

@@ -22,22 +22,18 @@
 
 /* ---- the writes ------------------------------------------------------------------------- */
 
-/* One write(2) of value into file: 0 or an errno.  */
+/* write_file_at's write, answering only its errno: the caller words the error with the
+ * field and a hint.  */
 static int
 write_value (int dir_fd, const char *file, const char *value)
 {
-  _cleanup_close_ int fd = openat (dir_fd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  size_t len = strlen (value);
-  ssize_t n;
+  struct silo_error *e = NULL;
+  int errnum = 0;
 
-  if (fd < 0)
-    return errno;
-  do
-    n = write (fd, value, len);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return errno;
-  return (size_t) n == len ? 0 : EIO;
+  if (write_file_at (dir_fd, file, value, strlen (value), &e) < 0)
+    errnum = e != NULL && e->errnum != 0 ? e->errnum : EIO;
+  silo_error_free (e);
+  return errnum;
 }
 
 static int
@@ -120,9 +116,9 @@ final_value (int dir_fd, const struct cgroup_write *x, char **value, struct silo
     {
       if (cgroup_read_u64 (dir_fd, "memory.max", &limit, err) < 0 || parse_long (x->value, &swap) < 0)
         return silo_wrap (err, "%s", x->field);
-      if (limit != UINT64_MAX && (uint64_t) swap < limit)
-        return silo_fail (err, 0, "%s: %lld is below the memory limit in place (%" PRIu64 "); swap "
-                          "counts memory+swap", x->field, swap, limit);
+      if (limit != UINT64_MAX && limit <= INT64_MAX
+          && oci_memory_swap_check (x->field, swap, (int64_t) limit, "the memory limit in place", err) < 0)
+        return -1;
       *value = limit == UINT64_MAX ? xstrdup (x->value) : xasprintf ("%" PRIu64, (uint64_t) swap - limit);
       return 0;
     }
