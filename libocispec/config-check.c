@@ -337,18 +337,27 @@ oci_check_device (void *object, const struct json_value *node, struct oci_path *
 }
 
 int
+oci_memory_swap_check (const char *field, int64_t swap, int64_t limit, const char *limit_what,
+                       struct silo_error **err)
+{
+  if (swap <= 0 || limit <= 0 || swap >= limit)
+    return 0;
+  return silo_fail (err, 0, "%s: %" PRId64 " is below %s %" PRId64 ": swap counts memory+swap; "
+                    "give at least the memory limit, or -1 for no swap limit", field, swap, limit_what,
+                    limit);
+}
+
+int
 oci_check_memory (void *object, const struct json_value *node, struct oci_path *path,
                   struct silo_error **err)
 {
   oci_memory *m = object;
+  _cleanup_free_ char *field = NULL;
 
-  /* swap is memory+swap: below the memory limit it cannot be set (0 and -1 are "unset"
-   * and "unlimited").  */
-  if (m->has_swap && m->has_limit && m->swap > 0 && m->limit > 0 && m->swap < m->limit)
-    return oci_path_fail (path, "swap", err,
-                          "%" PRId64 " (memory+swap) is below the memory limit %" PRId64,
-                          m->swap, m->limit);
-  return 0;
+  if (!m->has_swap || !m->has_limit)
+    return 0;
+  field = oci_path_text (path, "swap");
+  return oci_memory_swap_check (field, m->swap, m->limit, "the memory limit", err);
 }
 
 int

@@ -267,6 +267,13 @@ const char *oci_namespace_type_name (oci_namespace_type t);   /* "pid", "network
 /* Capability names: libcap's table.  Returns the number or -1 for an unknown name.  */
 int oci_capability_from_name (const char *name);
 
+/* The runtime-spec's rule for linux.resources.memory: swap counts memory+swap, so a swap
+ * limit below the memory limit (the configured one, or the one in place for an update,
+ * as LIMIT_WHAT says) cannot be set; 0 and -1 ("unset", "unlimited") pass.  The one check
+ * and message for it, wherever the two values meet.  */
+int oci_memory_swap_check (const char *field, int64_t swap, int64_t limit, const char *limit_what,
+                           struct silo_error **err);
+
 /* ---- runtime state (what `silo state` prints, as runc prints it) ------------------ */
 
 typedef struct

@@ -71,7 +71,8 @@ static const struct bad_case range_errors[] = {
   { RESOURCES ("\"memory\":{\"limit\":9223372036854775808}"),
     "linux.resources.memory.limit: 9223372036854775808 is out of range (-1 to 9223372036854775807)" },
   { RESOURCES ("\"memory\":{\"limit\":1000,\"swap\":999}"),
-    "linux.resources.memory.swap: 999 (memory+swap) is below the memory limit 1000" },
+    "linux.resources.memory.swap: 999 is below the memory limit 1000: swap counts memory+swap; "
+    "give at least the memory limit, or -1 for no swap limit" },
   { RESOURCES ("\"cpu\":{\"quota\":1000,\"burst\":1001}"),
     "linux.resources.cpu.burst: 1001 is larger than quota 1000" },
   { RESOURCES ("\"blockIO\":{\"weight\":9}"), "linux.resources.blockIO.weight: 9 is out of range (10 to 1000)" },

@@ -271,9 +271,9 @@ memory_v2_swap (const oci_memory *m, bool update, struct cgroup_writes *w, struc
     ADD (w, "memory.swap", "memory.swap.max", xstrdup ("max"));
   else if (limit && m->limit > 0)
     {
-      if (m->swap < m->limit)
-        return silo_fail (err, 0, "linux.resources.memory.swap: %" PRId64 " is below memory.limit %"
-                          PRId64 " (swap counts memory+swap)", m->swap, m->limit);
+      if (oci_memory_swap_check ("linux.resources.memory.swap", m->swap, m->limit, "the memory limit",
+                                 err) < 0)
+        return -1;
       ADD (w, "memory.swap", "memory.swap.max", text_i64 (m->swap - m->limit));
     }
   else if (limit)
