@@ -27,6 +27,31 @@
 /* How often `events` looks at the OOM kill counter: a file read, cheap enough.  */
 #define OOM_POLL_MS 100
 
+static bool
+state_frozen (const silo_state *s)
+{
+  struct silo_cgroup *cg = NULL;
+  struct silo_error *err = NULL;
+  bool frozen;
+
+  if (s->n_cgroups == 0 || silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, &err) < 0)
+    {
+      silo_error_free (err);
+      return false;
+    }
+  frozen = silo_cgroup_is_frozen (cg);
+  silo_cgroup_free (cg);
+  return frozen;
+}
+
+enum silo_status
+silo_container_status (const silo_state *s)
+{
+  enum silo_status status = silo_state_status_unpaused (s);
+
+  return status == SILO_RUNNING && state_frozen (s) ? SILO_PAUSED : status;
+}
+
 /* What every command here holds while it works.  */
 struct cgroup_command
 {
@@ -72,7 +97,7 @@ set_frozen (const struct silo_context *ctx, const char *id, bool frozen, struct 
 
   if (command_open (ctx, id, true, &c, err) < 0)
     return -1;
-  status = silo_state_status (c.state);
+  status = silo_container_status (c.state);
   if (status != wanted)
     return silo_fail (err, 0, "container `%s` is not %s: it is %s", id,
                       silo_status_name (wanted), silo_status_name (status));
@@ -198,7 +223,7 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
   if (command_open (ctx, id, true, &c, err) < 0)
     return -1;
   stored = stored_resources (c.state->config);
-  status = silo_state_status (c.state);
+  status = silo_container_status (c.state);
   if (status == SILO_STOPPED || status == SILO_CREATING)
     return silo_fail (err, 0, "cannot update container `%s`: it is %s", id,
                       silo_status_name (status));
@@ -339,7 +364,7 @@ silo_container_events (const struct silo_context *ctx, const char *id, bool stat
   /* No lock: the stream runs as long as the container, and must not block kill or delete. */
   if (command_open (ctx, id, false, &c, err) < 0)
     return -1;
-  if (silo_state_status (c.state) == SILO_STOPPED)
+  if (silo_container_status (c.state) == SILO_STOPPED)
     return silo_fail (err, 0, "container `%s` is not running", id);
   if (command_load_cgroup (&c, err) < 0)
     return silo_wrap (err, "events of container `%s`", id);

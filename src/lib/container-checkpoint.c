@@ -145,7 +145,7 @@ static int
 checkpoint_locked (const struct silo_context *ctx, silo_state *s,
                    const struct silo_checkpoint_options *o, struct silo_error **err)
 {
-  enum silo_status status = silo_state_status (s);
+  enum silo_status status = silo_container_status (s);
   struct silo_rootfs_plan plan = { 0 };
   int ret;
 

@@ -16,6 +16,7 @@
 #include "oci.h"
 #include "seccomp.h"
 #include "spawn.h"
+#include "state.h"
 
 struct silo_cgroup;
 
@@ -94,5 +95,9 @@ struct silo_foreground
   int pty_master;              /* -1 without a terminal */
 };
 int silo_foreground_wait (struct silo_foreground *f, int *exit_status, struct silo_error **err);
+
+/* container-cgroup.c: the live status, paused included (the state store does not ask the
+ * freezer: silo_state_status_unpaused).  */
+enum silo_status silo_container_status (const silo_state *s);
 
 #endif

@@ -224,7 +224,7 @@ silo_container_start (const struct silo_context *ctx, const char *id, struct sil
 
   if (dirfd < 0)
     return -1;
-  status = silo_state_status (s);
+  status = silo_container_status (s);
   if (status != SILO_CREATED)
     return silo_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
                       silo_status_name (status));
@@ -294,7 +294,7 @@ silo_container_state (const struct silo_context *ctx, const char *id, char **jso
 
   if (dirfd < 0)
     return -1;
-  status = silo_state_status (s);
+  status = silo_container_status (s);
   oci_state st = {
     .oci_version = s->config->oci_version, .id = s->id, .status = (char *) silo_status_name (status),
     .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created, .owner = s->owner,
@@ -318,7 +318,7 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
 
   if (dirfd < 0)
     return -1;
-  status = silo_state_status (s);
+  status = silo_container_status (s);
   /* --all is about the container's other processes, which may outlive its init (no pid
    * namespace of its own): a stopped container is signalled through its cgroup, as runc
    * does.  */
@@ -473,7 +473,7 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
     return -1;
   if (s == NULL)
     return 0;
-  status = silo_state_status (s);
+  status = silo_container_status (s);
   if (!force && (status == SILO_RUNNING || status == SILO_PAUSED || status == SILO_CREATING))
     return silo_fail (err, EBUSY, "cannot delete container `%s`: it is %s; stop it first or use --force",
                       id, silo_status_name (status));
@@ -487,7 +487,7 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
 static void
 fill_info (struct silo_container_info *info, silo_state *s)
 {
-  enum silo_status status = silo_state_status (s);
+  enum silo_status status = silo_container_status (s);
 
   info->id = xstrdup (s->id);
   info->status = xstrdup (silo_status_name (status));

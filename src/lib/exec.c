@@ -70,7 +70,7 @@ struct execution
 static int
 check_status (const struct execution *x, const char *id, struct silo_error **err)
 {
-  enum silo_status status = silo_state_status (x->state);
+  enum silo_status status = silo_container_status (x->state);
 
   if (status == SILO_STOPPED)
     return silo_fail (err, EINVAL, "cannot exec in container `%s`: it is stopped", id);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-#include "state.h"
 #include "util.h"
 
 #ifndef CLONE_INTO_CGROUP

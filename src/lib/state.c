@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "util.h"
 
 const char *
@@ -267,34 +266,6 @@ silo_state_remove_dir (const char *root, const char *id, struct silo_error **err
   return 0;
 }
 
-int
-silo_proc_start_time (pid_t pid, uint64_t *start_time)
-{
-  char path[64], buf[1024];
-  _cleanup_close_ int fd = -1;
-  ssize_t n;
-  char *p, state;
-  unsigned long long st;
-
-  snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  n = read_all (fd, buf, sizeof (buf) - 1);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  /* comm (field 2) may hold spaces and parentheses: parse from the last ')'.  */
-  p = strrchr (buf, ')');
-  if (p == NULL || sscanf (p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-                           "%*d %*d %*d %llu", &state, &st) != 2)
-    return -1;
-  if (state == 'Z' || state == 'X' || state == 'x')
-    return -1;
-  *start_time = st;
-  return 0;
-}
-
 bool
 silo_state_init_alive (const silo_state *s)
 {
@@ -340,25 +311,8 @@ init_has_exec (const silo_state *s)
   return st.st_dev != s->init_exe_dev || st.st_ino != s->init_exe_ino;
 }
 
-static bool
-state_frozen (const silo_state *s)
-{
-  struct silo_cgroup *cg = NULL;
-  struct silo_error *err = NULL;
-  bool frozen;
-
-  if (s->n_cgroups == 0 || silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, &err) < 0)
-    {
-      silo_error_free (err);
-      return false;
-    }
-  frozen = silo_cgroup_is_frozen (cg);
-  silo_cgroup_free (cg);
-  return frozen;
-}
-
 enum silo_status
-silo_state_status (const silo_state *s)
+silo_state_status_unpaused (const silo_state *s)
 {
   bool alive = silo_state_init_alive (s);
 
@@ -368,5 +322,5 @@ silo_state_status (const silo_state *s)
     return SILO_CREATING;
   if (!s->started && !init_has_exec (s))
     return SILO_CREATED;
-  return state_frozen (s) ? SILO_PAUSED : SILO_RUNNING;
+  return SILO_RUNNING;
 }

@@ -56,9 +56,6 @@ int silo_state_load_recovery (int dirfd, silo_state **out, struct silo_error **e
 /* Remove the directory and everything in it (it holds only silo's files).  */
 int silo_state_remove_dir (const char *root, const char *id, struct silo_error **err);
 
-/* The init's start time, or -1 when the process is gone or a zombie.  */
-int silo_proc_start_time (pid_t pid, uint64_t *start_time);
-
 /* Record the file the init runs while it waits for `start` (silo's own binary, which it
  * refuses to execve): once /proc/PID/exe names another file, the init has called execve,
  * and the status is running even if the `start` that released it died before saving
@@ -68,7 +65,8 @@ void silo_state_record_init_exe (silo_state *s);
 /* Is the recorded init (pid + start time) still alive?  */
 bool silo_state_init_alive (const silo_state *s);
 
-/* Live status: creating/created/running/paused/stopped.  */
-enum silo_status silo_state_status (const silo_state *s);
+/* Live status from what the state and /proc tell: creating, created, running or stopped.
+ * Paused is the freezer's to say: silo_container_status (container-internal.h).  */
+enum silo_status silo_state_status_unpaused (const silo_state *s);
 
 #endif

@@ -475,3 +475,31 @@ utf8_sanitize (const char *s, size_t len, size_t *out_len)
     *out_len = (size_t) (p - out);
   return out;
 }
+
+int
+silo_proc_start_time (pid_t pid, uint64_t *start_time)
+{
+  char path[64], buf[1024];
+  _cleanup_close_ int fd = -1;
+  ssize_t n;
+  char *p, state;
+  unsigned long long st;
+
+  snprintf (path, sizeof (path), "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  n = read_all (fd, buf, sizeof (buf) - 1);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* comm (field 2) may hold spaces and parentheses: parse from the last ')'.  */
+  p = strrchr (buf, ')');
+  if (p == NULL || sscanf (p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+                           "%*d %*d %*d %llu", &state, &st) != 2)
+    return -1;
+  if (state == 'Z' || state == 'X' || state == 'x')
+    return -1;
+  *start_time = st;
+  return 0;
+}

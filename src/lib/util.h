@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -81,6 +82,10 @@ int parse_long (const char *s, long long *out);
 
 /* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
 char *rfc3339_now (void);
+
+/* A process's start time (field 22 of /proc/PID/stat, clock ticks since boot: with the pid
+ * it names one process for good), or -1 when the process is gone or a zombie.  */
+int silo_proc_start_time (pid_t pid, uint64_t *start_time);
 
 /* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 when the bytes there are not
  * UTF-8 (overlong forms, surrogates and values above U+10FFFF included).  */

@@ -694,8 +694,9 @@ main (void)
   ok (access (at ("rootfs/dev/null"), F_OK) < 0, "/dev nodes went to the tmpfs, not the rootfs");
   info = read_text ("/proc/self/mountinfo");
   ok (info != NULL && strstr (info, tmpdir) == NULL, "no mount left on the host");
-  /* A child of a scenario may still be on its way out: a few tries, reported.  */
-  for (int tries = 0; tries < 10 && access (tmpdir, F_OK) == 0; tries++)
+  /* A child of a scenario may still be on its way out (slowly on a loaded machine): up to
+   * 10 s of tries.  */
+  for (int tries = 0; tries < 100 && access (tmpdir, F_OK) == 0; tries++)
     {
       cleanup ();
       if (access (tmpdir, F_OK) == 0)
