@@ -92,7 +92,7 @@ int silo_cmd_create_option (void *data, int option, const char *value, struct si
 /* The quick-run flags (quickrun.h) `run` and `spec` share, in this order from a base
  * index each command names.  */
 #define SILO_CMD_QUICK_OPTIONS                                                                 \
-  { "rootfs", 0, "DIR", "quick-run: a container of this root filesystem, no bundle needed (an overlay keeps DIR unchanged)" }, \
+  { "rootfs", 0, "DIR", "quick-run: a container of this root filesystem, no bundle (DIR is never written)" }, \
   { "memory", 0, "SIZE", "memory limit: bytes, or a number with k, m or g (1024-based: 50M)" }, \
   { "cpus", 0, "CPUS", "CPU limit in CPUs (0.25: a quarter of one)" },                          \
   { "cpu", 0, "PERCENT", "CPU limit in percent of one CPU (25: a quarter)" },                    \
