@@ -110,7 +110,8 @@ assert_nothing_left() {
 	# runc's meaning with an id: a bare array of pids (containerd parses it)
 	run rt ps --format json "$ID"
 	assert_success
-	assert_output "[$(state_field "$ID" pid)]"
+	jq -e --argjson init "$(state_field "$ID" pid)" 'type == "array" and all(type == "number") and any(. == $init)' \
+		<<<"$output" >/dev/null || fail "not a bare array of pids with the init's: $output"
 	run --separate-stderr rt ps -a "$ID"
 	assert_one_line_error "--all is for the container list"
 	run --separate-stderr rt rm "$ID"
@@ -154,6 +155,15 @@ assert_nothing_left() {
 	assert_success
 	assert_output from-host
 	assert_equal "$(cat "$TEST_DIR/data/g")" w
+	assert_nothing_left "$ID"
+}
+
+@test "-t: the command runs on a terminal, relayed to ours" {
+	command -v script >/dev/null || skip "script(1) (bsdutils) is not installed"
+	run script -qec "$RUNTIME --root $ROOT run --rm -t --rootfs $ROOTFS --name $ID -- sh -c 'tty; exit 4'" \
+		/dev/null </dev/null
+	assert_equal "$status" 4
+	assert_output --partial /dev/pts/
 	assert_nothing_left "$ID"
 }
 
