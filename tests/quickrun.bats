@@ -97,6 +97,9 @@ assert_nothing_left() {
 	run rt exec "$ID" sh -c 'echo $GREETING; pwd; echo z >/z; cat /z'
 	assert_success
 	assert_output $'hi\n/tmp\nz'
+	run rt events --stats "$ID"
+	assert_success
+	assert_equal "$(jq -r '.type + " " + .id' <<<"$output")" "stats $ID"
 	run rt ps -q
 	assert_success
 	assert_output "$ID"
@@ -136,6 +139,26 @@ assert_nothing_left() {
 	assert_success   # stopping a stopped container is nothing to do
 	run rt rm "$ID"
 	assert_success
+}
+
+@test "silo killed while it waits: nothing is mounted on the host, rm -f removes everything" {
+	register_id "$ID"
+	# the runtime itself, not through rt's timeout: it is the one to kill
+	"$RUNTIME" "${RT_GLOBAL[@]}" run --rootfs "$ROOTFS" --name "$ID" -- sleep 600 </dev/null >/dev/null 2>&1 &
+	local runtime=$!
+	register_pid "$runtime"
+	wait_status "$ID" running
+	kill -9 "$runtime"
+	wait "$runtime" || true
+	[[ ! -e /proc/$runtime ]] || fail "silo $runtime survived SIGKILL"
+	status_is "$ID" running
+	# the overlay lives in the container's mount namespace only
+	! grep -qE " overlay overlay .*upperdir=$ROOT/" /proc/self/mountinfo || fail "an overlay on the host"
+	! grep -qF " $ROOT/" /proc/self/mountinfo || fail "a mount under $ROOT on the host"
+	run rt rm -f "$ID"
+	assert_success
+	assert_nothing_left "$ID"
+	assert_rootfs_unchanged
 }
 
 @test "a generated name: adjective_noun, the host name; --rm removes it" {
