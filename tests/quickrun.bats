@@ -210,6 +210,18 @@ assert_nothing_left() {
 	assert_equal "$(ls -A "$ROOT" | grep -vx .seccomp-cache)" ""
 }
 
+@test "quick-run as a user other than root: a one-line error, nothing made" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	# the binary where the user can run it (the build tree may be under a private home)
+	install -m 0755 "$RUNTIME" "$TEST_DIR/runtime"
+	mkdir -m 0700 "$TEST_DIR/xdg"
+	chown 1000:1000 "$TEST_DIR/xdg"
+	run --separate-stderr setpriv --reuid=1000 --regid=1000 --clear-groups env XDG_RUNTIME_DIR="$TEST_DIR/xdg" \
+		"$TEST_DIR/runtime" run --rm --rootfs "$ROOTFS" -- true </dev/null
+	assert_one_line_error "quick-run needs root"
+	assert_equal "$(ls -A "$TEST_DIR/xdg")" ""
+}
+
 @test "--name of an existing container is refused, and the existing one is untouched" {
 	quick_detached "$ID" -- sleep 600
 	quick --name "$ID" -- true
