@@ -19,7 +19,7 @@
 static const struct silo_cmd *const commands[] = {
   &silo_cmd_create, &silo_cmd_start, &silo_cmd_run, &silo_cmd_exec, &silo_cmd_state, &silo_cmd_kill,
   &silo_cmd_delete, &silo_cmd_list, &silo_cmd_pause, &silo_cmd_resume, &silo_cmd_update,
-  &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features,
+  &silo_cmd_events, &silo_cmd_ps, &silo_cmd_spec, &silo_cmd_features, &silo_cmd_stop, &silo_cmd_rm,
 #ifdef SILO_HAVE_CRIU
   /* Absent without CRIU: podman takes `checkpoint --help` exiting 0 for support.  */
   &silo_cmd_checkpoint, &silo_cmd_restore,

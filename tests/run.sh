@@ -100,7 +100,7 @@ run_fuzz() {
 # integration suite with that silo.  LeakSanitizer must ptrace the process at exit, which
 # silo forbids itself (non-dumpable, CVE-2019-5736): leaks are the unit tests' to find
 # (detect_leaks=0 for the containers' runs).
-SANITIZER_FILES="lifecycle.bats exec.bats hooks.bats lock.bats recovery.bats errors.bats"
+SANITIZER_FILES="lifecycle.bats exec.bats hooks.bats lock.bats recovery.bats errors.bats quickrun.bats"
 run_sanitizers() {
 	local dir=$LOG_DIR/sanitizers files=() f
 	if ! { git clone -q "$SRC_DIR" "$dir" && (cd "$dir" && ./autogen.sh &&

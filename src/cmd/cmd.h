@@ -16,6 +16,7 @@
 
 #include "container.h"
 #include "error.h"
+#include "quickrun.h"
 
 struct silo_cmd_option
 {
@@ -87,6 +88,59 @@ enum
 
 /* Store one of the shared create flags in a struct silo_create_options.  */
 int silo_cmd_create_option (void *data, int option, const char *value, struct silo_error **err);
+
+/* The quick-run flags (quickrun.h) `run` and `spec` share, in this order from a base
+ * index each command names.  */
+#define SILO_CMD_QUICK_OPTIONS                                                                 \
+  { "rootfs", 0, "DIR", "quick-run: a container of this root filesystem, no bundle (DIR is never written)" }, \
+  { "memory", 0, "SIZE", "memory limit: bytes, or a number with k, m or g (1024-based: 50M)" }, \
+  { "cpus", 0, "CPUS", "CPU limit in CPUs (0.25: a quarter of one)" },                          \
+  { "cpu", 0, "PERCENT", "CPU limit in percent of one CPU (25: a quarter)" },                    \
+  { "pids", 0, "N", "the most processes the container may have at once" },                      \
+  { "env", 'e', "KEY=VALUE", "set an environment variable (repeat for more)" },                 \
+  { "workdir", 'w', "DIR", "working directory in the container (absolute)" },                    \
+  { "volume", 'v', "SRC:DST[:ro]", "bind the host's SRC onto DST (repeat for more; :ro read-only)" }, \
+  { "user", 'u', "UID[:GID]", "run as this user (and group), as numbers" },                     \
+  { "hostname", 0, "NAME", "host name (default: the container's name)" },                        \
+  { "network", 0, "MODE", "none (default: a network namespace with only loopback) or host" },  \
+  { "read-only", 0, NULL, "the root filesystem is read-only" },                                  \
+  { "tty", 't', NULL, "give the container a terminal" }
+
+enum
+{
+  SILO_QUICK_OPTION_ROOTFS,
+  SILO_QUICK_OPTION_MEMORY,
+  SILO_QUICK_OPTION_CPUS,
+  SILO_QUICK_OPTION_CPU,
+  SILO_QUICK_OPTION_PIDS,
+  SILO_QUICK_OPTION_ENV,
+  SILO_QUICK_OPTION_WORKDIR,
+  SILO_QUICK_OPTION_VOLUME,
+  SILO_QUICK_OPTION_USER,
+  SILO_QUICK_OPTION_HOSTNAME,
+  SILO_QUICK_OPTION_NETWORK,
+  SILO_QUICK_OPTION_READ_ONLY,
+  SILO_QUICK_OPTION_TTY,
+  SILO_QUICK_OPTION__COUNT
+};
+
+/* Store quick-run flag `option` (a SILO_QUICK_OPTION_*) in q.  -e and -v append to
+ * q->env and q->volumes (arrays the caller frees with silo_cmd_quick_release; the strings
+ * are argv's).  --cpus and --cpu are checked against the CPUs online.  */
+int silo_cmd_quick_option (struct silo_quickrun_options *q, int option, const char *value,
+                           struct silo_error **err);
+void silo_cmd_quick_release (struct silo_quickrun_options *q);
+
+/* The quick-run numbers (pure: the unit tests call them).  --cpus: a decimal number of
+ * CPUs, more than 0 and at most n_cpus, to a quota in µs per 100 ms (at least 1 ms, the
+ * kernel's least).  --cpu: a whole percentage of one CPU, 1 to 100 * n_cpus.  --pids: a
+ * whole number from 1.  Errors name --option and say what is allowed.  */
+int silo_cmd_parse_cpus (const char *option, const char *text, long n_cpus, int64_t *quota,
+                         struct silo_error **err);
+int silo_cmd_parse_cpu_percent (const char *option, const char *text, long n_cpus, int64_t *quota,
+                                struct silo_error **err);
+int silo_cmd_parse_count (const char *option, const char *text, int64_t *count,
+                          struct silo_error **err);
 
 /* The flags `checkpoint` and `restore` share (CRIU's), first in both tables.  Only in a
  * build with CRIU (SILO_HAVE_CRIU).  */
@@ -169,6 +223,6 @@ int silo_cmd_ps_filter (const char *output, const int *pids, size_t n, FILE *out
 extern const struct silo_cmd silo_cmd_create, silo_cmd_start, silo_cmd_run, silo_cmd_state,
   silo_cmd_kill, silo_cmd_delete, silo_cmd_list, silo_cmd_spec, silo_cmd_features,
   silo_cmd_pause, silo_cmd_resume, silo_cmd_update, silo_cmd_events, silo_cmd_ps, silo_cmd_exec,
-  silo_cmd_checkpoint, silo_cmd_restore;
+  silo_cmd_checkpoint, silo_cmd_restore, silo_cmd_stop, silo_cmd_rm;
 
 #endif

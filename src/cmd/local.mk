@@ -3,7 +3,8 @@ SILO_CMD_SOURCES = \
 	src/cmd/cmd.h src/cmd/options.c src/cmd/table.c \
 	src/cmd/create.c src/cmd/start.c src/cmd/run.c src/cmd/exec.c src/cmd/state.c \
 	src/cmd/kill.c src/cmd/delete.c src/cmd/list.c src/cmd/spec.c src/cmd/features.c \
-	src/cmd/pause.c src/cmd/resume.c src/cmd/update.c src/cmd/events.c src/cmd/ps.c
+	src/cmd/pause.c src/cmd/resume.c src/cmd/update.c src/cmd/events.c src/cmd/ps.c \
+	src/cmd/quick.c src/cmd/stop.c src/cmd/rm.c
 # checkpoint and restore exist only with CRIU (configure --with-criu, or pkg-config found it).
 if HAVE_CRIU
 SILO_CMD_SOURCES += src/cmd/checkpoint.c src/cmd/restore.c

@@ -1,4 +1,5 @@
-/* silo ps: the processes of a container.  json: a bare array of pids (containerd's shim
+/* silo ps: without an id, the containers as Docker lists them (-a, -q, --format json);
+ * with one, runc's meaning: the processes of a container.  json: a bare array of pids (containerd's shim
  * parses it); table: the host's ps(1) run with the given arguments (default -ef), its
  * header and only the lines of the container's processes, found by the PID column.
  *
@@ -22,19 +23,125 @@
 
 extern char **environ;
 
-enum { PS_OPTION_FORMAT };
+enum { PS_OPTION_FORMAT, PS_OPTION_ALL, PS_OPTION_QUIET };
 
 static const struct silo_cmd_option ps_options[] = {
   { "format", 'f', "FORMAT", "table (default) or json" },
+  { "all", 'a', NULL, "without ID: stopped containers too" },
+  { "quiet", 'q', NULL, "without ID: print the names only" },
   { NULL },
+};
+
+struct ps_options
+{
+  bool json, all, quiet;
+  const char *list_flag;       /* -a or -q, given */
 };
 
 static int
 ps_option (void *data, int option, const char *value, struct silo_error **err)
 {
+  struct ps_options *opts = data;
+
+  if (option == PS_OPTION_ALL || option == PS_OPTION_QUIET)
+    {
+      *(option == PS_OPTION_ALL ? &opts->all : &opts->quiet) = true;
+      opts->list_flag = ps_options[option].name;
+      return 0;
+    }
   if (strcmp (value, "table") != 0 && strcmp (value, "json") != 0)
     return silo_fail (err, 0, "--format: unknown value `%s`; use table or json", value);
-  *(bool *) data = strcmp (value, "json") == 0;
+  opts->json = strcmp (value, "json") == 0;
+  return 0;
+}
+
+/* ---- the container list --------------------------------------------------------------- */
+
+static bool
+shown (const struct silo_container_info *c, const struct ps_options *opts)
+{
+  return opts->all || strcmp (c->status, "stopped") != 0;
+}
+
+static void
+print_list_table (const struct silo_container_info *list, size_t n, const struct ps_options *opts)
+{
+  static const char *const header[] = { "NAME", "STATUS", "PID", "CREATED", "COMMAND" };
+  const size_t columns = SILO_ARRAY_SIZE (header);
+  _cleanup_free_ const char **cells = xmalloc0 ((n + 1) * columns * sizeof (*cells));
+  _cleanup_strv_ char **owned = xmalloc0 ((2 * n + 1) * sizeof (*owned));
+  size_t rows = 1;
+
+  memcpy (cells, header, sizeof (header));
+  for (size_t i = 0; i < n; i++)
+    {
+      const char **row = cells + rows * columns;
+      if (!shown (&list[i], opts))
+        continue;
+      owned[2 * i] = list[i].pid > 0 ? xasprintf ("%d", list[i].pid) : xstrdup ("-");
+      owned[2 * i + 1] = silo_cmd_rfc3339_nano (list[i].created);
+      row[0] = list[i].id;
+      row[1] = list[i].status;
+      row[2] = owned[2 * i];
+      row[3] = owned[2 * i + 1];
+      row[4] = list[i].command;
+      rows++;
+    }
+  silo_cmd_print_table (stdout, cells, rows, columns);
+}
+
+/* One line: an array (empty when nothing is shown) of objects.  */
+static void
+print_list_json (const struct silo_container_info *list, size_t n, const struct ps_options *opts)
+{
+  oci_json_writer *w = oci_json_writer_new (false);
+  _cleanup_free_ char *json = NULL;
+
+  oci_json_begin_array (w);
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_free_ char *created = silo_cmd_rfc3339_nano (list[i].created);
+      if (!shown (&list[i], opts))
+        continue;
+      oci_json_begin_object (w);
+      oci_json_key (w, "name");
+      oci_json_string (w, list[i].id);
+      oci_json_key (w, "status");
+      oci_json_string (w, list[i].status);
+      oci_json_key (w, "pid");
+      oci_json_int (w, list[i].pid);
+      oci_json_key (w, "created");
+      oci_json_string (w, created);
+      oci_json_key (w, "command");
+      oci_json_string (w, list[i].command);
+      oci_json_key (w, "bundle");
+      oci_json_string (w, list[i].bundle);
+      oci_json_end_object (w);
+    }
+  oci_json_end_array (w);
+  json = oci_json_writer_finish (w, NULL);
+  printf ("%s\n", json);
+}
+
+static int
+print_containers (const struct silo_context *ctx, const struct ps_options *opts, struct silo_error **err)
+{
+  struct silo_container_info *list = NULL;
+  size_t n = 0;
+
+  if (silo_container_list (ctx, &list, &n, err) < 0)
+    return -1;
+  if (opts->quiet)
+    {
+      for (size_t i = 0; i < n; i++)
+        if (shown (&list[i], opts))
+          printf ("%s\n", list[i].id);
+    }
+  else if (opts->json)
+    print_list_json (list, n, opts);
+  else
+    print_list_table (list, n, opts);
+  silo_container_info_free (list, n);
   return 0;
 }
 
@@ -186,17 +293,22 @@ run_ps_command (const struct silo_context *ctx, int argc, char **argv, struct si
   static char *default_args[] = { (char *) "-ef" };
   _cleanup_free_ int *pids = NULL;
   _cleanup_free_ char *output = NULL;
-  bool json = false;
+  struct ps_options opts = { 0 };
   size_t n = 0;
   char **args;
   int n_args, ret;
 
-  ret = silo_cmd_begin (&silo_cmd_ps, argc, argv, ps_option, &json, &args, &n_args, err);
+  ret = silo_cmd_begin (&silo_cmd_ps, argc, argv, ps_option, &opts, &args, &n_args, err);
   if (ret != 0)
     return ret < 0 ? -1 : 0;
+  if (n_args == 0)
+    return print_containers (ctx, &opts, err);
+  if (opts.list_flag != NULL)
+    return silo_fail (err, 0, "ps: --%s is for the container list (no ID); with an ID, ps lists "
+                      "the container's processes", opts.list_flag);
   if (silo_container_pids (ctx, args[0], &pids, &n, err) < 0)
     return -1;
-  if (json)
+  if (opts.json)
     {
       print_json (pids, n);
       return 0;
@@ -211,6 +323,7 @@ run_ps_command (const struct silo_context *ctx, int argc, char **argv, struct si
 }
 
 const struct silo_cmd silo_cmd_ps = {
-  "ps", "ID [PS-ARGS...]", "list the processes of a container (with ps -ef, or the PS-ARGS given)",
-  ps_options, 1, -1, run_ps_command,
+  "ps", "[ID [PS-ARGS...]]",
+  "without ID, list the containers; with one, its processes (with ps -ef, or the PS-ARGS given)",
+  ps_options, 0, -1, run_ps_command,
 };

@@ -254,6 +254,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     .procfd = ch->procfd,
     .mount_ns = ch->c->plan.new_ns[OCI_NS_MOUNT] || ch->c->plan.join_fd[OCI_NS_MOUNT] >= 0,
     .plan = &ch->c->rootfs_plan, .idmap = &ch->c->idmap,
+    .has_rootfs_tree = ch->c->rootfs_tree >= 0, .rootfs_tree = ch->c->rootfs_tree,
   };
 
   if (silo_rootfs_prepare (&rctx, &ch->rootfd, err) < 0)
@@ -266,6 +267,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     }
   /* The ID-mapped trees are attached: nothing else may reach them (docs/security.md §1).  */
   silo_idmap_mounts_close (&ch->c->idmap);
+  silo_closep (&ch->c->rootfs_tree);
   FAULT_POINT ("child-after-mounts");
   if (request_runtime_hooks (ch, err) < 0)
     return -1;

@@ -49,6 +49,11 @@ struct silo_creation
    * newuidmap) let it only at a dumpable child, so the child turns non-dumpable on
    * SYNC_GO instead of at clone.  Nothing of the container runs before that.  */
   bool user_maps;
+  /* Quick-run (quickrun.h): the state directory (dirfd, locked, with config.json in it)
+   * and the overlay root (rootfs_tree, a detached mount, overlay.h) are made before
+   * silo_creation_make, which takes them over.  Otherwise it sets both to -1 itself.  */
+  bool premade;
+  int rootfs_tree;
   /* `restore`: after the cgroups, CRIU makes the processes instead of a clone.  */
   const struct silo_restore_options *restore;
 };
@@ -63,6 +68,9 @@ int silo_container_open (const struct silo_context *ctx, const char *id, bool lo
 
 /* container.c */
 int silo_creation_make (struct silo_creation *c, struct silo_error **err);
+/* container-ops.c: `run` of a filled creation (c->opts: detach, keep): make, start, wait,
+ * delete; the creation is released.  */
+int silo_creation_run (struct silo_creation *c, int *exit_status, struct silo_error **err);
 void silo_creation_release (struct silo_creation *c);
 int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err);
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);

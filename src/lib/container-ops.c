@@ -243,42 +243,51 @@ silo_container_start (const struct silo_context *ctx, const char *id, struct sil
 /* ---- run ------------------------------------------------------------------------------ */
 
 int
-silo_container_run (const struct silo_context *ctx, const char *id,
-                    const struct silo_create_options *opts, int *exit_status, struct silo_error **err)
+silo_creation_run (struct silo_creation *c, int *exit_status, struct silo_error **err)
 {
-  struct silo_creation c = { .ctx = ctx, .opts = opts, .id = id, .foreground = !opts->detach };
+  const struct silo_create_options *opts = c->opts;
+  bool destroy = false;
   int ret;
 
   *exit_status = 0;
+  c->foreground = !opts->detach;
   /* When the init is forked by an intermediate child (see ns.h), it must become ours.  */
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  bool destroy = false;
-  ret = silo_creation_make (&c, err);
-  if (ret == 0 && (ret = silo_start_init (c.dirfd, c.state, &destroy, err)) < 0)
+  ret = silo_creation_make (c, err);
+  if (ret == 0 && (ret = silo_start_init (c->dirfd, c->state, &destroy, err)) < 0)
     {
       struct silo_error *ignored = NULL;
-      silo_delete_stopped (ctx, c.state, &ignored);
+      silo_delete_stopped (c->ctx, c->state, &ignored);
       silo_error_free (ignored);
     }
   if (ret == 0 && !opts->detach)
     {
       /* Let other commands (kill, state) in while we wait.  */
-      flock (c.dirfd, LOCK_UN);
-      struct silo_foreground f = { c.spawn.pid, c.spawn.pidfd, c.pty_master };
+      flock (c->dirfd, LOCK_UN);
+      struct silo_foreground f = { c->spawn.pid, c->spawn.pidfd, c->pty_master };
 
       ret = silo_foreground_wait (&f, exit_status, err);
-      c.pty_master = f.pty_master;
+      c->pty_master = f.pty_master;
       if (ret == 0 && !opts->keep)
         {
-          flock (c.dirfd, LOCK_EX);
-          ret = silo_delete_stopped (ctx, c.state, err);
+          flock (c->dirfd, LOCK_EX);
+          ret = silo_delete_stopped (c->ctx, c->state, err);
         }
     }
-  silo_creation_release (&c);
+  silo_creation_release (c);
   if (ret < 0)
-    return silo_wrap (err, "run container `%s`", id);
+    return silo_wrap (err, "run container `%s`", c->id);
   return 0;
+}
+
+int
+silo_container_run (const struct silo_context *ctx, const char *id,
+                    const struct silo_create_options *opts, int *exit_status, struct silo_error **err)
+{
+  struct silo_creation c = { .ctx = ctx, .opts = opts, .id = id };
+
+  return silo_creation_run (&c, exit_status, err);
 }
 
 /* ---- state ---------------------------------------------------------------------------- */
@@ -484,6 +493,20 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
 
 /* ---- list ----------------------------------------------------------------------------- */
 
+static char *
+join_args (const oci_process *p)
+{
+  char *joined = xstrdup ("");
+
+  for (size_t i = 0; p != NULL && i < p->n_args; i++)
+    {
+      char *longer = xasprintf ("%s%s%s", joined, i > 0 ? " " : "", p->args[i]);
+      free (joined);
+      joined = longer;
+    }
+  return joined;
+}
+
 static void
 fill_info (struct silo_container_info *info, silo_state *s)
 {
@@ -496,6 +519,7 @@ fill_info (struct silo_container_info *info, silo_state *s)
   info->created = xstrdup (s->created);
   info->owner = xstrdup (s->owner);
   info->pid = status == SILO_STOPPED ? 0 : s->pid;
+  info->command = join_args (s->config->process);
 }
 
 /* An entry whose state.json cannot be read is listed, never hidden: "creating" while a
@@ -528,6 +552,7 @@ fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
       info->rootfs = xstrdup ("");
       info->created = xstrdup ("");
       info->owner = xstrdup ("");
+      info->command = xstrdup ("");
     }
   free (info->status);
   info->status = xstrdup (creating ? "creating" : "unknown");
@@ -613,6 +638,7 @@ silo_container_info_free (struct silo_container_info *list, size_t n)
       free (list[i].rootfs);
       free (list[i].created);
       free (list[i].owner);
+      free (list[i].command);
     }
   free (list);
 }

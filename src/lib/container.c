@@ -442,6 +442,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   silo_closep (&c->start_listen);
   silo_closep (&c->seccomp_agent);
   silo_idmap_mounts_close (&c->idmap);
+  silo_closep (&c->rootfs_tree);
   if (silo_creation_persist_pid (c, c->spawn.pid, err) < 0)
     return -1;
   FAULT_POINT ("create-after-clone");
@@ -703,6 +704,7 @@ silo_creation_release (struct silo_creation *c)
   silo_closep (&c->pty_master);
   silo_closep (&c->dirfd);
   silo_closep (&c->seccomp_agent);
+  silo_closep (&c->rootfs_tree);
   silo_idmap_mounts_close (&c->idmap);
   silo_rootfs_plan_release (&c->rootfs_plan);
   silo_seccomp_filter_release (&c->seccomp);
@@ -774,7 +776,9 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
 int
 silo_creation_make (struct silo_creation *c, struct silo_error **err)
 {
-  c->dirfd = c->sync_parent = c->sync_child = c->start_listen = c->pty_master = -1;
+  if (!c->premade)
+    c->dirfd = c->rootfs_tree = -1;
+  c->sync_parent = c->sync_child = c->start_listen = c->pty_master = -1;
   c->seccomp_agent = -1;
   c->spawn.pidfd = -1;
   for (int i = 0; i < OCI_NS__COUNT; i++)
@@ -783,9 +787,14 @@ silo_creation_make (struct silo_creation *c, struct silo_error **err)
   if (silo_validate_id (c->id, err) < 0)
     return -1;
   if (load_config (c, err) < 0 || validate_config (c, err) < 0)
-    return -1;
+    {
+      if (c->premade)
+        undo_creation (c);   /* removes the state directory quick-run made */
+      return -1;
+    }
   stage_done ("validate");
-  c->dirfd = silo_state_create_dir (c->ctx->root, c->id, err);
+  if (!c->premade)
+    c->dirfd = silo_state_create_dir (c->ctx->root, c->id, err);
   if (c->dirfd < 0)
     return -1;
   if (creation_stages (c, err) < 0)

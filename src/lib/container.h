@@ -97,9 +97,16 @@ int silo_container_kill (const struct silo_context *ctx, const char *id, int sig
 int silo_container_delete (const struct silo_context *ctx, const char *id, bool force,
                            struct silo_error **err);
 
+/* `stop`: SIGTERM to the init of a running (or paused: then resumed) container, then
+ * after timeout_s seconds SIGKILL to all of its processes; returns once the init is gone.
+ * A created container gets SIGKILL at once; a stopped one nothing.  The container stays.  */
+int silo_container_stop (const struct silo_context *ctx, const char *id, unsigned timeout_s,
+                         struct silo_error **err);
+
 struct silo_container_info
 {
   char *id, *status, *bundle, *rootfs, *created, *owner;
+  char *command;               /* process.args joined by spaces */
   int pid;                     /* 0 when stopped */
 };
 

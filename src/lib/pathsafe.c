@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "pathsafe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -316,4 +318,154 @@ silo_procfs_write (int procfd, const char *path, const char *data, size_t len,
   /* One write(2): uid_map, gid_map and setgroups take the whole value at once.  */
   what = xasprintf ("/proc/%s", path);
   return write_value_fd (fd, what, data, len, err);
+}
+
+/* ---- removing a tree -------------------------------------------------------------- */
+
+/* A directory entered on the way down: its name in its parent and the parent's identity,
+ * checked when ".." leads back up.  */
+struct tree_level
+{
+  char *name;
+  dev_t parent_dev;
+  ino_t parent_ino;
+};
+
+/* One pass over dir: every entry that is not a directory is unlinked; the first
+ * directory stops the pass and is returned in *subdir (caller frees).  *seen counts the
+ * entries met: a pass that unlinks while it reads may miss some, so only a pass that
+ * met none proves the directory empty.  */
+static int
+tree_scan (int dir, dev_t dev, char **subdir, size_t *seen, struct silo_error **err)
+{
+  int fd = openat (dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd < 0 ? NULL : fdopendir (fd);
+  struct dirent *de;
+  int ret = 0;
+
+  *subdir = NULL;
+  *seen = 0;
+  if (d == NULL)
+    {
+      silo_closep (&fd);
+      return silo_fail (err, errno, "read a directory to remove");
+    }
+  while (ret == 0 && *subdir == NULL && (de = readdir (d)) != NULL)
+    {
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      (*seen)++;
+      if (fstatat (dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        ret = errno == ENOENT ? 0 : silo_fail (err, errno, "stat `%s`", de->d_name);
+      else if (S_ISDIR (st.st_mode) && st.st_dev != dev)
+        ret = silo_fail (err, EXDEV, "`%s` is on another file system (a mount): not removed", de->d_name);
+      else if (S_ISDIR (st.st_mode))
+        *subdir = xstrdup (de->d_name);
+      else if (unlinkat (dir, de->d_name, 0) < 0 && errno != ENOENT)
+        ret = silo_fail (err, errno, "remove `%s`", de->d_name);
+    }
+  closedir (d);
+  return ret;
+}
+
+/* From an emptied directory cur up to its parent (checked to be the one we came from),
+ * removing cur there.  */
+static int
+tree_climb (int *cur, const struct tree_level *level, int topfd, bool top, struct silo_error **err)
+{
+  _cleanup_close_ int up = top ? fcntl (topfd, F_DUPFD_CLOEXEC, 3) : openat (*cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+
+  if (up < 0 || fstat (up, &st) < 0)
+    return silo_fail (err, errno, "go back up from `%s`", level->name);
+  if (st.st_dev != level->parent_dev || st.st_ino != level->parent_ino)
+    return silo_fail (err, EXDEV, "the directory above `%s` changed while it was removed", level->name);
+  if (unlinkat (up, level->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return silo_fail (err, errno, "remove directory `%s`", level->name);
+  silo_closep (cur);
+  *cur = top ? -1 : steal_fd (&up);
+  return 0;
+}
+
+static void
+tree_levels_free (struct tree_level *levels, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (levels[i].name);
+  free (levels);
+}
+
+static int
+tree_remove_levels (int topfd, int cur, struct tree_level **levels, size_t *n, dev_t dev,
+                    struct silo_error **err)
+{
+  while (*n > 0)
+    {
+      _cleanup_free_ char *sub = NULL;
+      struct stat here;
+      size_t seen;
+      int next;
+
+      if (tree_scan (cur, dev, &sub, &seen, err) < 0)
+        break;
+      if (sub == NULL && seen > 0)
+        continue;
+      if (sub == NULL)
+        {
+          (*n)--;
+          int ret = tree_climb (&cur, &(*levels)[*n], topfd, *n == 0, err);
+          free ((*levels)[*n].name);
+          if (ret < 0)
+            break;
+          continue;
+        }
+      next = openat (cur, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 || fstat (cur, &here) < 0)
+        {
+          silo_fail (err, errno, "open directory `%s`", sub);
+          silo_closep (&next);
+          break;
+        }
+      *levels = xrealloc (*levels, (*n + 1) * sizeof (**levels));
+      (*levels)[(*n)++] = (struct tree_level) { steal_pointer (&sub), here.st_dev, here.st_ino };
+      silo_closep (&cur);
+      cur = next;
+    }
+  silo_closep (&cur);
+  return *n > 0 ? -1 : 0;
+}
+
+int
+silo_remove_tree_at (int dirfd, const char *name, struct silo_error **err)
+{
+  struct tree_level *levels = xmalloc0 (sizeof (*levels));
+  struct stat top;
+  size_t n = 1;
+  int cur, ret;
+
+  if (fstat (dirfd, &top) < 0)
+    {
+      free (levels);
+      return silo_fail (err, errno, "stat the directory that holds `%s`", name);
+    }
+  cur = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (cur < 0)
+    {
+      free (levels);
+      if (errno == ENOENT)
+        return 0;
+      if (errno != ENOTDIR && errno != ELOOP)
+        return silo_fail (err, errno, "open `%s` to remove it", name);
+      if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT)
+        return silo_fail (err, errno, "remove `%s`", name);
+      return 0;
+    }
+  levels[0] = (struct tree_level) { xstrdup (name), top.st_dev, top.st_ino };
+  ret = tree_remove_levels (dirfd, cur, &levels, &n, top.st_dev, err);
+  tree_levels_free (levels, n);
+  if (ret < 0)
+    return silo_wrap (err, "remove `%s`", name);
+  return 0;
 }

@@ -55,4 +55,10 @@ int silo_procfs_open (struct silo_error **err);
 int silo_procfs_write (int procfd, const char *path, const char *data, size_t len,
                        struct silo_error **err);
 
+/* Remove dirfd's entry `name` and, when it is a directory, everything below it: no symlink
+ * is followed, a directory on another file system (a mount) is refused, not entered, and
+ * the number of fds used does not grow with the depth (a container can make a tree deeper
+ * than the fd limit in its overlay's upper layer).  A missing entry is not an error.  */
+int silo_remove_tree_at (int dirfd, const char *name, struct silo_error **err);
+
 #endif

@@ -133,7 +133,14 @@ bind_rootfs (const struct silo_rootfs_ctx *ctx, struct silo_error **err)
 
   if (dir < 0)
     return -1;
-  tree = silo_mount_clone (dir, true, err);
+  if (ctx->has_rootfs_tree)
+    {
+      tree = fcntl (ctx->rootfs_tree, F_DUPFD_CLOEXEC, 3);
+      if (tree < 0)
+        return silo_fail (err, errno, "the rootfs overlay: dup its mount fd");
+    }
+  else
+    tree = silo_mount_clone (dir, true, err);
   if (tree < 0 || silo_mount_attach (tree, dir, err) < 0)
     return silo_wrap (err, "bind the rootfs `%s` onto itself", path);
   return steal_fd (&tree);
@@ -221,6 +228,8 @@ silo_rootfs_prepare (const struct silo_rootfs_ctx *ctx, int *rootfd_out, struct 
   const oci_config *config = ctx->config;
   _cleanup_close_ int rootfd = -1;
 
+  if (!ctx->mount_ns && ctx->has_rootfs_tree)
+    return silo_fail (err, EINVAL, "an overlay root needs a mount namespace in linux.namespaces");
   if (!ctx->mount_ns)
     {
       *rootfd_out = open_rootfs (ctx, err);

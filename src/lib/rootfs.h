@@ -47,6 +47,10 @@ struct silo_rootfs_ctx
   const struct silo_rootfs_plan *plan;   /* the mounts, checked by the parent (rootfs-plan.h) */
   const struct silo_idmap_mounts *idmap; /* the ID-mapped trees the parent made (idmap.h);
                                        NULL when there are none */
+  bool has_rootfs_tree;             /* the root is rootfs_tree, a detached mount the parent
+                                       made (a quick-run overlay, overlay.h), attached onto
+                                       root.path instead of a bind of root.path */
+  int rootfs_tree;
 };
 
 /* Everything up to the pivot.  *rootfd_out gets an O_PATH fd of the rootfs mount (the

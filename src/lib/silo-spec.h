@@ -14,4 +14,7 @@
  * <bundle>/config.json.  An existing config.json is never replaced.  */
 int silo_spec_write (const char *bundle, bool rootless, struct silo_error **err);
 
+/* Write `text` as <bundle>/config.json, never replacing one (quick-run's config too).  */
+int silo_spec_write_text (const char *bundle, const char *text, struct silo_error **err);
+
 #endif

@@ -236,13 +236,10 @@ silo_spec_generate (bool rootless, char **json, struct silo_error **err)
 }
 
 int
-silo_spec_write (const char *bundle, bool rootless, struct silo_error **err)
+silo_spec_write_text (const char *bundle, const char *text, struct silo_error **err)
 {
-  _cleanup_free_ char *json = NULL, *text = NULL;
   _cleanup_close_ int dirfd = -1, fd = -1;
 
-  if (silo_spec_generate (rootless, &json, err) < 0)
-    return -1;
   dirfd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)
     return silo_fail (err, errno, "open bundle directory `%s`", bundle);
@@ -252,7 +249,6 @@ silo_spec_write (const char *bundle, bool rootless, struct silo_error **err)
     return silo_fail (err, 0, "`%s/config.json` exists: remove it first", bundle);
   if (fd < 0)
     return silo_fail (err, errno, "create `%s/config.json`", bundle);
-  text = xasprintf ("%s\n", json);
   if (write_all (fd, text, strlen (text)) < 0)
     {
       int saved = errno;
@@ -260,4 +256,15 @@ silo_spec_write (const char *bundle, bool rootless, struct silo_error **err)
       return silo_fail (err, saved, "write `%s/config.json`", bundle);
     }
   return 0;
+}
+
+int
+silo_spec_write (const char *bundle, bool rootless, struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL, *text = NULL;
+
+  if (silo_spec_generate (rootless, &json, err) < 0)
+    return -1;
+  text = xasprintf ("%s\n", json);
+  return silo_spec_write_text (bundle, text, err);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pathsafe.h"
 #include "util.h"
 
 const char *
@@ -240,7 +241,19 @@ remove_dir_contents (int dirfd, struct silo_error **err)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (unlinkat (dirfd, de->d_name, 0) < 0 && errno != ENOENT)
+      if (unlinkat (dirfd, de->d_name, 0) == 0)
+        continue;
+      /* A quick-run container's overlay layers are directories (overlay.h).  */
+      if (errno == EISDIR)
+        {
+          if (silo_remove_tree_at (dirfd, de->d_name, err) < 0)
+            {
+              closedir (dir);
+              return silo_wrap (err, "remove the state directory");
+            }
+          continue;
+        }
+      if (errno != ENOENT)
         {
           int saved = errno;
           closedir (dir);

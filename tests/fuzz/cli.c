@@ -4,7 +4,8 @@
  * ("--root\0/r\0kill\0id\0KILL\0").  It goes through what silo's main does before a command
  * runs: the global options (silo.c's own table and handler, included below), the
  * command's name, then the command's options and arguments (its table, cmd.h), with
- * the value parsers the front-ends call: create's and run's flags, the CRIU flags,
+ * the value parsers the front-ends call: create's and run's flags, the quick-run flags of
+ * run and spec (sizes, CPUs, counts, -e and -v lists), the CRIU flags,
  * events --interval, checkpoint --page-server, kill's signal, all of update's flags
  * and its -r document.  No command's run function is ever called.
  *
@@ -62,8 +63,19 @@ struct parsed
   const struct silo_cmd *cmd;
   struct silo_create_options create;
   struct silo_criu_options criu;
+  struct silo_quickrun_options quick;
   unsigned interval_ms;
 };
+
+/* Where a command's quick-run flags start (SILO_CMD_QUICK_OPTIONS, from --rootfs), or -1.  */
+static int
+quick_base (const struct silo_cmd *cmd)
+{
+  for (int i = 0; cmd->options != NULL && cmd->options[i].name != NULL; i++)
+    if (strcmp (cmd->options[i].name, "rootfs") == 0)
+      return i;
+  return -1;
+}
 
 static size_t
 count_options (const struct silo_cmd *cmd)
@@ -94,6 +106,9 @@ command_option (void *data, int option, const char *value, struct silo_error **e
 
   check_handler_call (p->cmd, option, value);
   name = p->cmd->options[option].name;
+  int base = quick_base (p->cmd);
+  if (base >= 0 && option >= base && option < base + SILO_QUICK_OPTION__COUNT)
+    return silo_cmd_quick_option (&p->quick, option - base, value, err);
   if (p->cmd == &silo_cmd_create || p->cmd == &silo_cmd_run)
     return silo_cmd_create_option (&p->create, option, value, err);
 #ifdef SILO_HAVE_CRIU
@@ -133,7 +148,10 @@ parse_command (const struct silo_cmd *cmd, int argc, char **argv)
       parse_update (argc, argv);
       return;
     }
-  if (silo_cmd_parse (cmd, argc, argv, command_option, &p, &args, &n_args, &err) != 0)
+  int ret = silo_cmd_parse (cmd, argc, argv, command_option, &p, &args, &n_args, &err);
+
+  silo_cmd_quick_release (&p.quick);
+  if (ret != 0)
     return;
   if (n_args < cmd->min_args || (cmd->max_args >= 0 && n_args > cmd->max_args))
     fuzz_fail ("cli: `%s` accepted %d arguments", cmd->name, n_args);
