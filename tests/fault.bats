@@ -99,3 +99,48 @@ fault_at() {
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 }
+
+# removed_at STAGE: create stops itself at STAGE, the rootfs goes away under it, then it
+# goes on.  Either it fails with one line naming the rootfs, or (the rootfs was already
+# held by an fd) the container works; either way delete -f leaves nothing.
+removed_at() {
+	local pid i
+	SILO_FAULT_AT=$1 SILO_FAULT_ACTION=stop \
+		"$RUNTIME" "${RT_GLOBAL[@]}" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >"$TEST_DIR/out" 2>"$TEST_DIR/err" &
+	pid=$!
+	register_id "$ID"
+	for ((i = 0; i < 200; i++)); do
+		[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]] && break
+		sleep 0.05
+	done
+	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]] || fail "create never reached $1"
+	mv "$ROOTFS" "$ROOTFS.gone"
+	kill -CONT "$pid"
+	if wait "$pid"; then
+		run rt start "$ID"
+		echo "# $1: the rootfs was already held; the container started (status $status)" >&3
+	else
+		run cat "$TEST_DIR/err"
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "rootfs"
+		echo "# $1: ${lines[0]}" >&3
+	fi
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	run rt list -q
+	assert_output ''
+	mv "$ROOTFS.gone" "$ROOTFS"
+}
+
+@test "fault: the rootfs removed after the creating state: a clear error, nothing left" {
+	removed_at create-after-state
+}
+
+@test "fault: the rootfs removed after the cgroups: a clear error, nothing left" {
+	removed_at create-after-cgroup
+}
+
+@test "fault: the rootfs removed after the clone: a clear error or a working container, nothing left" {
+	removed_at create-after-clone
+}
