@@ -6,6 +6,7 @@
 #   make fuzz                                 all targets, 60 s each
 #   make fuzz FUZZ_SECONDS=10 FUZZ_TARGETS="sync cli"
 #   tests/fuzz/.build/config CRASH-FILE       replay one input
+#   make fuzz-merge                           minimise seeds + grown corpora into the seeds
 #
 # The rules are GNU make's, in tests/fuzz/fuzz.mk; the sources and flags come from here.
 #
@@ -16,18 +17,23 @@ FUZZ_TARGETS = config state mount-options seccomp sync cli
 FUZZ_CC = clang
 FUZZ_FLAGS =
 
-fuzz: config.h
-	@$(MAKE) -f $(srcdir)/tests/fuzz/fuzz.mk srcdir='$(srcdir)' FUZZ_CC='$(FUZZ_CC)' \
+FUZZ_MAKE = $(MAKE) -f $(srcdir)/tests/fuzz/fuzz.mk srcdir='$(srcdir)' FUZZ_CC='$(FUZZ_CC)' \
 	  SILO_SOURCES='$(libsilo_a_SOURCES) $(SILO_CMD_SOURCES)' \
 	  FUZZ_CPPFLAGS='$(AM_CPPFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(MNL_CFLAGS) $(CRIU_CFLAGS)' \
 	  WARN_CFLAGS='$(WARN_CFLAGS)' \
 	  FUZZ_LIBS='$(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(MNL_LIBS) $(CRIU_LIBS)' \
-	  FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_FLAGS='$(FUZZ_FLAGS)' run
+	  FUZZ_TARGETS='$(FUZZ_TARGETS)'
+
+fuzz: config.h
+	@$(FUZZ_MAKE) FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_FLAGS='$(FUZZ_FLAGS)' run
+
+fuzz-merge: config.h
+	@$(FUZZ_MAKE) merge
 
 fuzz-clean:
 	rm -rf tests/fuzz/.build
 
-.PHONY: fuzz fuzz-clean
+.PHONY: fuzz fuzz-merge fuzz-clean
 
 # `make dist` takes tests/ whole: not the fuzzers' build.
 dist-hook: fuzz-dist-hook
