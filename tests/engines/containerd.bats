@@ -596,7 +596,7 @@ sc_device() {
 	assert_success
 	assert_output "$want"$'\nopened'
 	# without it, the device cgroup refuses a node made by hand
-	run ctr_run "$id" --rm -- sh -c "mknod /tmp/dev c $((0x$(stat -c %t "$dev"))) $((0x$(stat -c %T "$dev"))) && head -c0 </tmp/dev 2>&1; echo open=\$?"
+	run ctr_run "$id" --rm -- sh -c "mknod /tmp/dev c $((0x$(stat -c %t "$dev"))) $((0x$(stat -c %T "$dev"))) && { head -c0 </tmp/dev; } 2>&1; echo open=\$?"
 	assert_success
 	assert_output --partial "Operation not permitted"
 	assert_line open=1

@@ -8,7 +8,8 @@
 #
 # The file starts a containerd of its own with the CRI plugin (root, state, socket,
 # config, CNI config, IPAM state, netns mounts and container logs under
-# /tmp/silo-cri-PID), two runtime handlers, `silo` (the runtime under test) and `runc`
+# /tmp/silo-cri-PID; tests/helpers/cri-config.bash writes them), two runtime handlers,
+# `silo` (the runtime under test) and `runc`
 # (the reference, when installed: a failure is reported, never fatal; SILO_CRI_COMPARE=0
 # turns it off), both io.containerd.runc.v2 with BinaryName, as
 # contrib/containerd/config.toml registers silo, and imports a busybox image and a pause
@@ -21,6 +22,7 @@
 
 load ../helpers/common
 load ../helpers/oci-image
+load ../helpers/cri-config
 
 CRI_IMAGE=localhost/silo-bb:latest
 CRI_PAUSE=localhost/silo-pause:latest
@@ -80,69 +82,6 @@ setup_file() {
 	assert_success
 	run crictl_ images -q
 	assert_equal "$(grep -c . <<<"$output")" 2
-}
-
-# The containerd config: only the CRI plugin and overlayfs, netns mounts under the state
-# dir (not /run/netns), and the two handlers.  restrict_oom_score_adj: root here lacks
-# CAP_SYS_RESOURCE, and the pause container's oom_score_adj of -998 fails without it.
-write_containerd_config() {
-	local name bin
-	cat <<-EOF
-		version = 2
-		root = "$CRI_DIR/root"
-		state = "$CRI_DIR/state"
-		disabled_plugins = [
-		  "io.containerd.internal.v1.opt",
-		  "io.containerd.internal.v1.tracing",
-		  "io.containerd.tracing.processor.v1.otlp",
-		  "io.containerd.snapshotter.v1.aufs",
-		  "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.devmapper",
-		  "io.containerd.snapshotter.v1.native",
-		  "io.containerd.snapshotter.v1.zfs",
-		]
-		[grpc]
-		  address = "$CRI_SOCK"
-		[debug]
-		  level = "info"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  sandbox_image = "$CRI_PAUSE"
-		  restrict_oom_score_adj = true
-		  netns_mounts_under_state_dir = true
-		  stream_server_address = "127.0.0.1"
-		  stream_server_port = "0"
-		  [plugins."io.containerd.grpc.v1.cri".cni]
-		    bin_dir = "$CRI_CNI_BIN"
-		    conf_dir = "$CRI_DIR/net.d"
-		  [plugins."io.containerd.grpc.v1.cri".containerd]
-		    default_runtime_name = "silo"
-		    snapshotter = "overlayfs"
-	EOF
-	for name in silo runc; do
-		bin=$RUNTIME
-		if [[ $name == runc ]]; then
-			[[ -n $CRI_RUNC ]] || continue
-			bin=$CRI_RUNC
-		fi
-		cat <<-EOF
-			    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$name]
-			      runtime_type = "io.containerd.runc.v2"
-			      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$name.options]
-			        BinaryName = "$bin"
-			        Root = "$CRI_DIR/$name-root"
-		EOF
-	done
-}
-
-# A bridge of this file's own, no masquerading (no iptables rules), addresses from a
-# private range whose allocations live under $CRI_DIR/ipam.
-write_cni_config() {
-	local subnet=10.209.$(($$ % 250)).0/24
-	jq -n --arg bridge "$CRI_BRIDGE" --arg subnet "$subnet" --arg ipam "$CRI_DIR/ipam" '{
-		cniVersion: "1.0.0", name: "silo-cri",
-		plugins: [ { type: "bridge", bridge: $bridge, isGateway: true, ipMasq: false,
-		             ipam: { type: "host-local", dataDir: $ipam,
-		                     ranges: [ [ { subnet: $subnet } ] ] } } ] }'
 }
 
 # The busybox image and the pause image (one static program).
@@ -229,6 +168,8 @@ ctr_() {
 # Per test
 
 setup() {
+	# the contrib files' tests need neither crictl nor the private containerd
+	[[ $BATS_TEST_DESCRIPTION == *contrib/* ]] && return 0
 	[[ -z $CRI_SKIP ]] || skip "$CRI_SKIP"
 	T=t$BATS_TEST_NUMBER
 	CRI_TEST_DIR=$CRI_DIR/$T
@@ -586,6 +527,7 @@ sc_propagation() {
 # ---------------------------------------------------------------------------------------
 
 @test "cri: contrib/containerd/config.toml configures the CRI plugin for silo" {
+	command -v containerd >/dev/null || skip "containerd is not installed"
 	run --separate-stderr containerd --config "$SRC_DIR/contrib/containerd/config.toml" config dump
 	assert_success
 	local cri
@@ -595,6 +537,18 @@ sc_propagation() {
 	grep -qE 'sandbox_image = "[^"]+"' <<<"$cri" || fail "no sandbox_image: $cri"
 	grep -q 'runtime_type = "io.containerd.runc.v2"' <<<"$cri" || fail "no runtime_type: $cri"
 	grep -qE 'BinaryName = "/[^"]*silo"' <<<"$cri" || fail "no BinaryName: $cri"
+}
+
+@test "cri: contrib/cri-o/10-silo.conf is valid TOML with silo's runtime entry" {
+	python3 -c 'import tomllib' 2>/dev/null || skip "python3 >= 3.11 (tomllib) is not installed"
+	run python3 -c '
+import json, sys, tomllib
+with open(sys.argv[1], "rb") as f:
+	print(json.dumps(tomllib.load(f)["crio"]["runtime"], sort_keys=True))' "$SRC_DIR/contrib/cri-o/10-silo.conf"
+	assert_success
+	assert_equal "$(jq -r .cgroup_manager <<<"$output")" cgroupfs
+	assert_equal "$(jq -c '.runtimes.silo | [.runtime_type, .monitor_cgroup]' <<<"$output")" '["oci","pod"]'
+	[[ $(jq -r .runtimes.silo.runtime_path <<<"$output") == /*/silo ]] || fail "runtime_path: $output"
 }
 
 @test "cri: runp, create, start, exec, exec -s, logs, stats, stop, rm, stopp, rmp" {

@@ -1,8 +1,9 @@
 # OCI image archives built at test time, for the engines (containerd's `ctr images
 # import`, a local registry through skopeo).
 #
-#   busybox_rootfs DIR             static busybox, its applets, /etc/passwd and /etc/group
-#                                  with root and user (1000), /tmp 1777
+#   busybox_rootfs DIR [hard]      static busybox, its applets (symbolic links, or hard
+#                                  links with `hard`), /etc/passwd and /etc/group with
+#                                  root and user (1000), /tmp 1777
 #   oci_archive ROOTFS NAME OUT [CONFIG-JQ]
 #                                  an OCI image layout archive (tar) with one uncompressed
 #                                  layer holding ROOTFS, named NAME (repository:tag);
@@ -12,11 +13,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 busybox_rootfs() {
-	local rootfs=$1 applet
+	local rootfs=$1 applet link=(ln -s busybox)
+	[[ ${2:-} != hard ]] || link=(ln "$rootfs/bin/busybox")
 	mkdir -p "$rootfs"/{bin,dev,etc,proc,root,run,sys,tmp,home/user} || return 1
 	cp "$(command -v busybox)" "$rootfs/bin/busybox" || return 1
 	for applet in $("$rootfs/bin/busybox" --list); do
-		[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+		[[ $applet == busybox ]] || "${link[@]}" "$rootfs/bin/$applet"
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' >"$rootfs/etc/passwd"
 	printf 'root:x:0:\nuser:x:1000:\n' >"$rootfs/etc/group"

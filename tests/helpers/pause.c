@@ -1,4 +1,5 @@
-/* pause: the sandbox ("infra") process of a Kubernetes pod, for tests/engines/cri.bats.
+/* pause: the sandbox ("infra") process of a Kubernetes pod, for tests/engines/cri.bats
+ * and tests/engines/critest.sh.
  *
  * The pod's namespaces live as long as this process: it sleeps until SIGINT or SIGTERM
  * (exit 0), and, as PID 1 of a pod that shares its PID namespace, reaps every child
