@@ -491,11 +491,11 @@ sc_shared_namespaces() {
 	remove_pod
 }
 
-# Kubernetes' mountPropagation: HostToContainer (1) and Bidirectional (2, which needs a
-# privileged container and a shared host path: CSI node plugins).
+# Kubernetes' mountPropagation: None (0), HostToContainer (1) and Bidirectional (2, which
+# needs a privileged container and a shared host path: CSI node plugins).
 sc_propagation() {
 	local vol=$CRI_TEST_DIR/vol-$RT_NAME mode c2h h2c
-	for mode in 1 2; do
+	for mode in 0 1 2; do
 		mkdir -p "$vol"
 		mount --bind "$vol" "$vol" && mount --make-private "$vol" && mount --make-shared "$vol" ||
 			fail "cannot make $vol a shared mount"
@@ -509,7 +509,9 @@ sc_propagation() {
 		c2h=no h2c=no
 		[[ ! -e $vol/c/made ]] || c2h=yes
 		! crictl_ exec -s "$CTR" test -e /vol/h/made || h2c=yes
-		if ((mode == 1)); then
+		if ((mode == 0)); then
+			assert_equal "None: c2h=$c2h h2c=$h2c" "None: c2h=no h2c=no"
+		elif ((mode == 1)); then
 			assert_equal "HostToContainer: c2h=$c2h h2c=$h2c" "HostToContainer: c2h=no h2c=yes"
 		else
 			assert_equal "Bidirectional: c2h=$c2h h2c=$h2c" "Bidirectional: c2h=yes h2c=yes"
@@ -522,6 +524,23 @@ sc_propagation() {
 		umount_under "$vol"
 		rm -rf "$vol"
 	done
+}
+
+# A sandbox the runtime cannot create (a sysctl this kernel does not have): silo's
+# message reaches crictl, and containerd's cleanup leaves no netns, veth or address.
+sc_failed_sandbox() {
+	POD_CONFIG=$(pod_config broken '.linux.sysctls = { "net.ipv4.silo_no_such_sysctl": "1" }')
+	run crictl_ runp --runtime "$RT_NAME" "$POD_CONFIG"
+	assert_failure
+	assert_output --partial "net.ipv4.silo_no_such_sysctl"
+	run crictl_ pods -q
+	assert_output ""
+	run ls -A "$CRI_DIR/state/io.containerd.grpc.v1.cri/netns"
+	assert_output ""
+	run ip -o link show master "$CRI_BRIDGE"
+	assert_output ""
+	[[ -z $(find "$CRI_DIR/ipam" -type f -name '10.*') ]] || fail "IP allocations left: $(ls -R "$CRI_DIR/ipam")"
+	[[ -z $(ls -A "$RT_ROOT" 2>/dev/null | grep -vx .seccomp-cache) ]] || fail "state left: $(ls -A "$RT_ROOT")"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -563,6 +582,10 @@ with open(sys.argv[1], "rb") as f:
 	each_runtime sc_shared_namespaces
 }
 
-@test "cri: mountPropagation HostToContainer and Bidirectional" {
+@test "cri: a sandbox that fails to create: the runtime's error, no netns, veth or address left" {
+	each_runtime sc_failed_sandbox
+}
+
+@test "cri: mountPropagation None, HostToContainer and Bidirectional" {
 	each_runtime sc_propagation
 }
