@@ -168,8 +168,8 @@ ctr_() {
 # Per test
 
 setup() {
-	# the contrib files' tests need neither crictl nor the private containerd
-	[[ $BATS_TEST_DESCRIPTION == *contrib/* ]] && return 0
+	# the tests of the contrib files and of `features` need neither crictl nor containerd
+	[[ $BATS_TEST_DESCRIPTION == *contrib/* || $BATS_TEST_DESCRIPTION == *features* ]] && return 0
 	[[ -z $CRI_SKIP ]] || skip "$CRI_SKIP"
 	T=t$BATS_TEST_NUMBER
 	CRI_TEST_DIR=$CRI_DIR/$T
@@ -568,6 +568,18 @@ with open(sys.argv[1], "rb") as f:
 	assert_equal "$(jq -r .cgroup_manager <<<"$output")" cgroupfs
 	assert_equal "$(jq -c '.runtimes.silo | [.runtime_type, .monitor_cgroup]' <<<"$output")" '["oci","pod"]'
 	[[ $(jq -r .runtimes.silo.runtime_path <<<"$output") == /*/silo ]] || fail "runtime_path: $output"
+}
+
+@test "cri: the features fields containerd 2.0 and CRI-O read (rro, user, idmap, OCI versions)" {
+	ROOT=/nonexistent detect_runtime
+	is_silo || skip "$RUNTIME_KIND: this checks silo's own features"
+	run --separate-stderr "$RUNTIME" features
+	assert_success
+	jq -e '.ociVersionMin != null and .ociVersionMax != null and
+		(.mountOptions | index("rro") != null) and
+		(.linux.namespaces | index("user") != null) and
+		.linux.mountExtensions.idmap.enabled == true' <<<"$output" >/dev/null ||
+		fail "features: $output"
 }
 
 @test "cri: runp, create, start, exec, exec -s, logs, stats, stop, rm, stopp, rmp" {
