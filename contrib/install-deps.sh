@@ -6,6 +6,8 @@
 #                                            suites run against them with RUNTIME=runc|crun)
 #   SILO_VM_TESTS=1 contrib/install-deps.sh  also QEMU, for the cgroup v2/v1 guests
 #                                            (tests/vm/; CI=true implies it)
+#   SILO_CRITEST=1 contrib/install-deps.sh   also the local registry and iptables that
+#                                            tests/engines/critest.sh needs
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
@@ -22,11 +24,16 @@ export DEBIAN_FRONTEND=noninteractive
 #        the rootless tests; clang and its runtime libraries (libFuzzer, ASan) for the
 #        fuzz targets (tests/fuzz/).
 # engines: containerd (with ctr and its runc shim), podman and crun (the engine tests run
-#        each scenario with crun or runc too, for comparison) for tests/engines/.
+#        each scenario with crun or runc too, for comparison) for tests/engines/;
+#        containernetworking-plugins (bridge, host-local, loopback, portmap in
+#        /usr/lib/cni) for the CRI pods of tests/engines/cri.bats.
 packages="build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
 	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev
-	containerd podman crun runc"
+	containerd podman crun runc containernetworking-plugins"
+if [ "${SILO_CRITEST:-}" = 1 ]; then
+	packages="$packages docker-registry skopeo iptables"
+fi
 if [ "${SILO_VM_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
 	packages="$packages qemu-system-x86"
 fi

@@ -16,6 +16,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 load ../helpers/common
+load ../helpers/oci-image
 
 CTD_SHIM=io.containerd.runc.v2
 CTD_IMAGE=localhost/silo-bb:latest
@@ -144,62 +145,10 @@ ctr_() {
 	)
 }
 
-# oci_blob FILE: move FILE into the image layout's blobs; prints "sha256:DIGEST SIZE".
-oci_blob() {
-	local digest size
-	digest=$(sha256sum "$1" | cut -d' ' -f1) || return 1
-	size=$(stat -c %s "$1")
-	mv "$1" "$CTD_DIR/image/oci/blobs/sha256/$digest" || return 1
-	echo "sha256:$digest $size"
-}
-
-# An OCI image layout archive: one uncompressed layer with static busybox, its applets
-# and /etc/passwd with root and user (1000).
+# The test image: static busybox as an OCI archive (tests/helpers/oci-image.bash).
 build_image() {
-	local dir=$CTD_DIR/image applet arch layer config manifest
-	local rootfs=$dir/rootfs
-	case $(uname -m) in
-	x86_64) arch=amd64 ;;
-	aarch64) arch=arm64 ;;
-	ppc64le) arch=ppc64le ;;
-	s390x) arch=s390x ;;
-	*) arch=$(uname -m) ;;
-	esac
-	mkdir -p "$rootfs"/{bin,dev,etc,proc,root,run,sys,tmp,home/user} "$dir/oci/blobs/sha256" || return 1
-	cp "$(command -v busybox)" "$rootfs/bin/busybox" || return 1
-	for applet in $("$rootfs/bin/busybox" --list); do
-		[[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-	done
-	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' >"$rootfs/etc/passwd"
-	printf 'root:x:0:\nuser:x:1000:\n' >"$rootfs/etc/group"
-	chmod 1777 "$rootfs/tmp"
-	chown 1000:1000 "$rootfs/home/user"
-	tar --numeric-owner --sort=name -C "$rootfs" -cf "$dir/layer.tar" . || return 1
-	read -ra layer <<<"$(oci_blob "$dir/layer.tar")" || return 1
-	jq -n --arg arch "$arch" --arg layer "${layer[0]}" '{
-		architecture: $arch, os: "linux",
-		config: { Env: [ "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" ],
-		          Cmd: [ "sh" ], WorkingDir: "/" },
-		rootfs: { type: "layers", diff_ids: [ $layer ] } }' >"$dir/config.json"
-	read -ra config <<<"$(oci_blob "$dir/config.json")" || return 1
-	jq -n --arg config "${config[0]}" --argjson csize "${config[1]}" \
-		--arg layer "${layer[0]}" --argjson lsize "${layer[1]}" '{
-		schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-		config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: $config, size: $csize },
-		layers: [ { mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $layer, size: $lsize } ] }' \
-		>"$dir/manifest.json"
-	read -ra manifest <<<"$(oci_blob "$dir/manifest.json")" || return 1
-	jq -n --arg arch "$arch" --arg manifest "${manifest[0]}" --argjson msize "${manifest[1]}" \
-		--arg name "$CTD_IMAGE" '{
-		schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
-		manifests: [ { mediaType: "application/vnd.oci.image.manifest.v1+json",
-		               digest: $manifest, size: $msize,
-		               platform: { architecture: $arch, os: "linux" },
-		               annotations: { "io.containerd.image.name": $name,
-		                              "org.opencontainers.image.ref.name": "latest" } } ] }' \
-		>"$dir/oci/index.json"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci/oci-layout"
-	tar -C "$dir/oci" -cf "$CTD_DIR/image.tar" .
+	busybox_rootfs "$CTD_DIR/image/rootfs" &&
+		oci_archive "$CTD_DIR/image/rootfs" "$CTD_IMAGE" "$CTD_DIR/image.tar"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -647,7 +596,7 @@ sc_device() {
 	assert_success
 	assert_output "$want"$'\nopened'
 	# without it, the device cgroup refuses a node made by hand
-	run ctr_run "$id" --rm -- sh -c "mknod /tmp/dev c $((0x$(stat -c %t "$dev"))) $((0x$(stat -c %T "$dev"))) && head -c0 </tmp/dev 2>&1; echo open=\$?"
+	run ctr_run "$id" --rm -- sh -c "mknod /tmp/dev c $((0x$(stat -c %t "$dev"))) $((0x$(stat -c %T "$dev"))) && { head -c0 </tmp/dev; } 2>&1; echo open=\$?"
 	assert_success
 	assert_output --partial "Operation not permitted"
 	assert_line open=1
