@@ -66,17 +66,18 @@ run: all
 	done; \
 	exit $$failed
 
-# Minimise: the seed corpus plus what the runs grew, merged (libFuzzer's -merge=1 keeps the
-# smallest set of inputs with the same coverage) back into tests/fuzz/corpus/<target>/, so
-# that CI's short runs start from everything the long ones reached.
+# Minimise: what the runs grew, merged into the seed corpus (libFuzzer's -merge=1 keeps the
+# seeds, named by hand, and adds the fewest grown inputs that reach new coverage) in
+# tests/fuzz/corpus/<target>/, so that CI's short runs start from what the long ones reached.
 merge: all
 	@for t in $(FUZZ_TARGETS); do \
 	  merged=$(BUILD)/merged/$$t; rm -rf $$merged; mkdir -p $$merged $(BUILD)/corpus/$$t; \
+	  cp $(srcdir)/tests/fuzz/corpus/$$t/* $$merged/; \
 	  $(BUILD)/$$t -merge=1 -timeout=10 -close_fd_mask=3 $$merged \
-	    $(srcdir)/tests/fuzz/corpus/$$t $(BUILD)/corpus/$$t >$(BUILD)/$$t.merge.log 2>&1 || \
+	    $(BUILD)/corpus/$$t >$(BUILD)/$$t.merge.log 2>&1 || \
 	    { echo "merge of $$t failed: see $(BUILD)/$$t.merge.log"; exit 1; }; \
 	  before=$$(ls $(srcdir)/tests/fuzz/corpus/$$t | wc -l); \
-	  rm -f $(srcdir)/tests/fuzz/corpus/$$t/*; cp $$merged/* $(srcdir)/tests/fuzz/corpus/$$t/; \
+	  cp -n $$merged/* $(srcdir)/tests/fuzz/corpus/$$t/; \
 	  printf 'fuzz %-14s corpus %d -> %d inputs\n' $$t $$before $$(ls $$merged | wc -l); \
 	done
 
