@@ -168,7 +168,8 @@ test_rfc3339 (void)
 }
 
 /* The man page repeats --help word for word: every command's summary and every flag as
- * "**-b**, **--bundle** _DIR_" followed by ":   <help text>".  */
+ * "**-b**, **--bundle** _DIR_" followed by ":   <help text>"; a command that fails with a
+ * status of its own (exec: 255) has it under EXIT STATUS.  */
 static void
 test_man_page (void)
 {
@@ -196,6 +197,13 @@ test_man_page (void)
       const struct silo_cmd *c = commands[i];
       _cleanup_free_ char *summary = xasprintf ("\n%s\n", c->summary);
       ok (strstr (man, summary) != NULL, "man page: summary of %s", c->name);
+      if (c->error_status != 0)
+        {
+          /* EXIT STATUS lists a command's own error status as a term: "**255**".  */
+          _cleanup_free_ char *status = xasprintf ("\n**%d**\n:   ", c->error_status);
+          ok (strstr (man, status) != NULL, "man page: exit status %d of %s", c->error_status,
+              c->name);
+        }
       for (const struct silo_cmd_option *o = c->options; o->name != NULL; o++)
         {
           _cleanup_free_ char *entry = NULL;

@@ -1,0 +1,6 @@
+# The man page: docs/silo.1.md turned into roff by docs/md2man.awk (awk only: no pandoc or
+# go-md2man to install).  Built by `make`, installed by `make install` in man1.
+man1_MANS = silo.1
+silo.1: $(srcdir)/docs/silo.1.md $(srcdir)/docs/md2man.awk
+	$(AM_V_GEN)$(AWK) -f $(srcdir)/docs/md2man.awk $(srcdir)/docs/silo.1.md >$@.tmp && mv $@.tmp $@
+CLEANFILES = silo.1 silo.1.tmp
