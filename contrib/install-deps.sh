@@ -22,14 +22,14 @@ export DEBIAN_FRONTEND=noninteractive
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
 #        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
 #        the rootless tests; clang and its runtime libraries (libFuzzer, ASan) for the
-#        fuzz targets (tests/fuzz/).
+#        fuzz targets (tests/fuzz/); zsh for the test of the zsh completion.
 # engines: containerd (with ctr and its runc shim), podman and crun (the engine tests run
 #        each scenario with crun or runc too, for comparison) for tests/engines/;
 #        containernetworking-plugins (bridge, host-local, loopback, portmap in
 #        /usr/lib/cni) for the CRI pods of tests/engines/cri.bats.
 packages="build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
-	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev
+	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev zsh
 	containerd podman crun runc containernetworking-plugins"
 if [ "${SILO_CRITEST:-}" = 1 ]; then
 	packages="$packages docker-registry skopeo iptables"

@@ -4,3 +4,9 @@ man1_MANS = silo.1
 silo.1: $(srcdir)/docs/silo.1.md $(srcdir)/docs/md2man.awk
 	$(AM_V_GEN)$(AWK) -f $(srcdir)/docs/md2man.awk $(srcdir)/docs/silo.1.md >$@.tmp && mv $@.tmp $@
 CLEANFILES = silo.1 silo.1.tmp
+
+# Shell completion: it reads `silo --help` when TAB is pressed (see the scripts).
+bashcompletiondir = $(datadir)/bash-completion/completions
+bashcompletion_DATA = contrib/completion/bash/silo
+zshcompletiondir = $(datadir)/zsh/site-functions
+zshcompletion_DATA = contrib/completion/zsh/_silo

@@ -135,10 +135,15 @@ print_version (void)
 static void
 print_help (void)
 {
+  int width = 0;
+
+  /* Names and summaries apart by two blanks at least: the shell completion reads them.  */
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (commands); i++)
+    width = (int) strlen (commands[i]->name) > width ? (int) strlen (commands[i]->name) : width;
   silo_cmd_print_usage (&global, stdout);
   printf ("\nCommands:\n");
   for (size_t i = 0; i < SILO_ARRAY_SIZE (commands); i++)
-    printf ("  %-10s%s\n", commands[i]->name, commands[i]->summary);
+    printf ("  %-*s  %s\n", width, commands[i]->name, commands[i]->summary);
   silo_cmd_print_options (&global, stdout);
   printf ("\nRun `silo COMMAND --help` for the options of a command.\n");
 }
