@@ -70,7 +70,12 @@ exec_option (void *data, int option, const char *value, struct silo_error **err)
   switch (option)
     {
     case EXEC_CONSOLE_SOCKET: o->console_socket = value; break;
-    case EXEC_CWD: o->cwd = value; break;
+    case EXEC_CWD:
+      if (*value != '/')
+        return silo_fail (err, 0, "--cwd: must be an absolute path in the container, got `%s`",
+                          value);
+      o->cwd = value;
+      break;
     case EXEC_ENV: push (&cli->env, value); break;
     case EXEC_TTY: o->tty = 1; break;
     case EXEC_USER: o->user = value; break;

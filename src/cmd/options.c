@@ -107,6 +107,9 @@ check_arg_count (const struct silo_cmd *cmd, int n, struct silo_error **err)
     return 0;
   if (cmd->max_args == 0)
     return silo_fail (err, 0, "`%s` takes no arguments, got %d", cmd->name, n);
+  if (cmd->max_args < 0)
+    return silo_fail (err, 0, "`%s` needs at least %d argument%s: %s (got %d)", cmd->name,
+                      cmd->min_args, cmd->min_args == 1 ? "" : "s", cmd->args_usage, n);
   if (cmd->min_args == cmd->max_args)
     return silo_fail (err, 0, "`%s` needs exactly %d argument%s: %s (got %d)", cmd->name,
                       cmd->min_args, cmd->min_args == 1 ? "" : "s", cmd->args_usage, n);

@@ -75,33 +75,65 @@ caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_
   return 0;
 }
 
+/* Ambient capabilities outside permitted & inheritable cannot be raised: the kernel
+ * refuses them.  `crun spec` and `runc spec` write such a config (ambient without
+ * inheritable), so saying it on every create would be noise: for a root process the
+ * result is what was asked (root's program gets its permitted set back at exec), and it
+ * is a debug line; for another user the program would lose them at exec, which the user
+ * can fix, and it is one warning.  */
+static void
+caps_drop_unraisable_ambient (oci_capabilities *caps, const struct caps_list *ambient,
+                              bool root_user)
+{
+  uint64_t raisable = caps_mask (caps->permitted, caps->n_permitted)
+                      & caps_mask (caps->inheritable, caps->n_inheritable);
+  _cleanup_free_ char *dropped = NULL;
+  size_t n = 0;
+
+  for (size_t i = 0; i < caps->n_ambient;)
+    {
+      if ((caps_mask (&caps->ambient[i], 1) & ~raisable) == 0)
+        {
+          i++;
+          continue;
+        }
+      char *more = xasprintf ("%s%s%s", dropped ? dropped : "", dropped ? ", " : "",
+                              caps->ambient[i]);
+      free (dropped);
+      dropped = more;
+      n++;
+      caps_list_remove (ambient, i);
+    }
+  if (dropped == NULL)
+    return;
+  if (root_user)
+    silo_log_debug ("process.capabilities.ambient: %s not in both permitted and inheritable: "
+                    "not raised (a root process keeps its permitted set across exec)", dropped);
+  else
+    silo_log_warning ("process.capabilities.ambient: %s not in both permitted and "
+                      "inheritable, so the kernel cannot raise %s and the program loses %s "
+                      "at exec; add %s to process.capabilities.inheritable", dropped,
+                      n > 1 ? "them" : "it", n > 1 ? "them" : "it", n > 1 ? "them" : "it");
+}
+
 static int
-caps_check_sets (oci_capabilities *caps, const struct caps_list *ambient, struct silo_error **err)
+caps_check_sets (oci_capabilities *caps, const struct caps_list *ambient, bool root_user,
+                 struct silo_error **err)
 {
   uint64_t permitted = caps_mask (caps->permitted, caps->n_permitted);
-  uint64_t inheritable = caps_mask (caps->inheritable, caps->n_inheritable);
 
   for (size_t i = 0; i < caps->n_effective; i++)
     if ((caps_mask (&caps->effective[i], 1) & ~permitted) != 0)
       return silo_fail (err, 0, "process.capabilities.effective: %s is not in "
                         "process.capabilities.permitted; the kernel allows only permitted "
                         "capabilities to be effective", caps->effective[i]);
-  for (size_t i = 0; i < caps->n_ambient;)
-    {
-      if ((caps_mask (&caps->ambient[i], 1) & ~(permitted & inheritable)) == 0)
-        {
-          i++;
-          continue;
-        }
-      silo_log_warning ("process.capabilities.ambient: %s is not in both permitted and "
-                        "inheritable, so the kernel cannot raise it; ignored", caps->ambient[i]);
-      caps_list_remove (ambient, i);
-    }
+  caps_drop_unraisable_ambient (caps, ambient, root_user);
   return 0;
 }
 
 int
-silo_caps_validate (oci_capabilities *caps, bool user_namespace, struct silo_error **err)
+silo_caps_validate (oci_capabilities *caps, bool user_namespace, bool root_user,
+                    struct silo_error **err)
 {
   if (caps == NULL)
     return 0;
@@ -116,7 +148,7 @@ silo_caps_validate (oci_capabilities *caps, bool user_namespace, struct silo_err
   for (size_t i = 0; i < SILO_ARRAY_SIZE (lists); i++)
     if (caps_validate_list (&lists[i], user_namespace, err) < 0)
       return -1;
-  return caps_check_sets (caps, &lists[4], err);
+  return caps_check_sets (caps, &lists[4], root_user, err);
 }
 
 int

@@ -8,8 +8,10 @@
  *   a user namespace (new or joined) starts with a full bounding set, so
  *   `user_namespace` skips that check.  Cross-set rules the kernel would enforce later
  *   with a bare EPERM are checked here with names: effective must be within permitted
- *   (error); an ambient capability must be in both permitted and inheritable (warning,
- *   removed).  Unknown names were already rejected by libocispec.
+ *   (error); an ambient capability must be in both permitted and inheritable (removed;
+ *   a warning when the process's user is not root (`root_user` false), who would lose it
+ *   at exec, else a debug line: `crun spec` writes such a config).  Unknown names were
+ *   already rejected by libocispec.
  * silo_caps_drop_bounding: in the child, before set_identity: PR_CAPBSET_DROP every
  *   capability that caps->bounding does not list (NULL caps drops them all).
  * silo_caps_apply: after silo_process_set_identity: sets effective, permitted and
@@ -26,7 +28,8 @@
 #include "error.h"
 #include "oci.h"
 
-int silo_caps_validate (oci_capabilities *caps, bool user_namespace, struct silo_error **err);
+int silo_caps_validate (oci_capabilities *caps, bool user_namespace, bool root_user,
+                        struct silo_error **err);
 int silo_caps_drop_bounding (const oci_capabilities *caps, struct silo_error **err);
 int silo_caps_apply (const oci_capabilities *caps, struct silo_error **err);
 

@@ -182,7 +182,9 @@ validate_config (struct silo_creation *c, struct silo_error **err)
   if (silo_ns_plan_init (&c->plan, cfg->linux_, err) < 0)
     return -1;
   bool userns = c->plan.new_ns[OCI_NS_USER] || c->plan.join_fd[OCI_NS_USER] >= 0;
-  if (cfg->process->capabilities != NULL && silo_caps_validate (cfg->process->capabilities, userns, err) < 0)
+  if (cfg->process->capabilities != NULL
+      && silo_caps_validate (cfg->process->capabilities, userns, cfg->process->user.uid == 0,
+                             err) < 0)
     return -1;
   if (silo_idmap_validate (cfg, userns, err) < 0
       || silo_rootfs_plan_make (cfg, c->bundle, &c->rootfs_plan, err) < 0)

@@ -200,7 +200,7 @@ check_process (const silo_state *s, oci_process *p, bool userns, struct silo_err
   if (silo_process_validate (&view, err) < 0 || silo_sched_validate (p, NULL, err) < 0
       || silo_lsm_validate (p, NULL, err) < 0)
     return -1;
-  if (p->capabilities != NULL && silo_caps_validate (p->capabilities, userns, err) < 0)
+  if (p->capabilities != NULL && silo_caps_validate (p->capabilities, userns, p->user.uid == 0, err) < 0)
     return -1;
   return check_ids (s->config, p, err);
 }

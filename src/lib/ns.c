@@ -67,7 +67,8 @@ check_mappings (const struct silo_ns_plan *plan, const oci_linux *l, struct silo
   bool maps = l->n_uid_mappings > 0 || l->n_gid_mappings > 0;
 
   if (maps && !plan->new_ns[OCI_NS_USER])
-    return silo_fail (err, EINVAL, "linux.uidMappings: mappings need a new user namespace in linux.namespaces");
+    return silo_fail (err, EINVAL, "linux.%s: mappings need a new user namespace in linux.namespaces",
+                      l->n_uid_mappings > 0 ? "uidMappings" : "gidMappings");
   if (plan->new_ns[OCI_NS_USER] && (l->n_uid_mappings == 0) != (l->n_gid_mappings == 0))
     return silo_fail (err, EINVAL, "linux.%s: given without linux.%s; a new user namespace "
                       "takes both or neither", l->n_uid_mappings > 0 ? "uidMappings" : "gidMappings",

@@ -50,7 +50,7 @@ validate (oci_capabilities *c, bool user_namespace)
   struct silo_error *err = NULL;
   char *msg = NULL;
 
-  if (silo_caps_validate (c, user_namespace, &err) < 0)
+  if (silo_caps_validate (c, user_namespace, false, &err) < 0)
     msg = strdup (err != NULL ? err->msg : "(no message)");
   silo_error_free (err);
   return msg;
@@ -63,7 +63,7 @@ test_validation (void)
   bool have_sys_resource = prctl (PR_CAPBSET_READ, CAP_SYS_RESOURCE, 0, 0, 0) == 1;
   char *msg;
 
-  ok (silo_caps_validate (NULL, false, NULL) == 0, "no capabilities: nothing to check");
+  ok (silo_caps_validate (NULL, false, false, NULL) == 0, "no capabilities: nothing to check");
 
   c.bounding = names (&c.n_bounding, "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL);
   c.effective = names (&c.n_effective, "CAP_KILL", NULL);

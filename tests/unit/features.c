@@ -124,7 +124,7 @@ test_namespaces_and_capabilities (void)
       oci_capabilities c = { .bounding = list, .effective = list, .permitted = list };
       struct silo_error *err = NULL;
 
-      ok (silo_caps_validate (&c, false, &err) == 0, "capability %s is accepted", name);
+      ok (silo_caps_validate (&c, false, false, &err) == 0, "capability %s is accepted", name);
       silo_error_free (err);
     }
 }
