@@ -10,3 +10,14 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 bashcompletion_DATA = contrib/completion/bash/silo
 zshcompletiondir = $(datadir)/zsh/site-functions
 zshcompletion_DATA = contrib/completion/zsh/_silo
+
+# docs/spec-coverage.md: every config.json property (walked from libocispec's tables by
+# tests/spec-coverage/fields) with the files that implement it and the tests that name it.
+# `make spec-coverage` writes it again; tests/docs.bats checks it is current.
+check_PROGRAMS += tests/spec-coverage/fields
+tests_spec_coverage_fields_SOURCES = tests/spec-coverage/fields.c
+spec-coverage: tests/spec-coverage/fields
+	$(SHELL) $(srcdir)/tests/spec-coverage/generate.sh tests/spec-coverage/fields \
+		>$(srcdir)/docs/spec-coverage.md.tmp
+	mv $(srcdir)/docs/spec-coverage.md.tmp $(srcdir)/docs/spec-coverage.md
+.PHONY: spec-coverage
