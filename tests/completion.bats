@@ -71,9 +71,13 @@ offers_all() {
 	assert_output "$ID"
 	run bash_complete "$RUNTIME --root=$ROOT state ${ID:0:5}"
 	assert_output "$ID"
-	# after "--" the words are the container's: silo offers nothing
+	# after "--" the words are the container's: a program, then files; no flag of silo's
 	run bash_complete "$RUNTIME --root $ROOT exec $ID -- -"
 	assert_output ''
+	run bash_complete "$RUNTIME --root $ROOT exec $ID -- busybo"
+	assert_line busybox
+	run bash_complete "$RUNTIME --root $ROOT exec $ID -- busybox $TEST_DIR/dir-f"
+	assert_output "$TEST_DIR/dir-file"
 }
 
 @test "completion: zsh offers every command and every flag of --help" {
@@ -96,4 +100,21 @@ offers_all() {
 			print -rl -- $reply' zsh "$RUNTIME" "$COMPLETION_DIR" "$command")
 		offers_all "$(help_flags $command)" "$(sed -E 's/^\([^)]*\)//; s/[=[].*//' <<<"$offered")"
 	done
+}
+
+@test "completion: zsh offers the containers under the --root given" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	requires_containers
+	set_args sleep 600
+	run --separate-stderr rt_create "$ID"
+	assert_success
+	run zsh -fc '
+		_arguments() { :; }
+		_describe() { print -rl -- "${(@P)4}" }
+		words=(silo) CURRENT=1
+		source "$2/zsh/_silo"
+		_silo_program=$1 _silo_root=$3
+		_silo_containers' zsh "$RUNTIME" "$COMPLETION_DIR" "$ROOT"
+	assert_success
+	assert_output "$ID"
 }
