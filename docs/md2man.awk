@@ -111,6 +111,54 @@ function title(s,    name, section, parts, n, source, manual)
 	lines[NR] = $0
 }
 
+# Each of these prints the construct starting at line n and returns the last line it used.
+
+function code_block(n)
+{
+	print ".PP"
+	print ".RS 4"
+	print ".nf"
+	for (n++; n <= NR && lines[n] !~ /^```/; n++)
+		print line_start(roff_escape(lines[n]))
+	print ".fi"
+	print ".RE"
+	return n
+}
+
+# ":   TEXT" defines the term printed just before; lines indented by four go on with it.
+function definition(n,    s)
+{
+	s = lines[n]
+	sub(/^:   /, "", s)
+	print inline(s)
+	for (; n + 1 <= NR && lines[n + 1] ~ /^    [^ ]/; n++) {
+		s = lines[n + 1]
+		sub(/^    /, "", s)
+		print inline(s)
+	}
+	return n
+}
+
+function bullet(n,    s)
+{
+	s = lines[n]
+	sub(/^- /, "", s)
+	print ".IP \\(bu 2"
+	print inline(s)
+	for (; n + 1 <= NR && lines[n + 1] ~ /^  [^ ]/; n++) {
+		s = lines[n + 1]
+		sub(/^ +/, "", s)
+		print inline(s)
+	}
+	return n
+}
+
+function heading(macro, s)
+{
+	sub(/^#+ +/, "", s)
+	print macro " " (macro == ".SH" ? toupper(s) : s)
+}
+
 END {
 	paragraph = 0       # inside running text, after a .PP / .TP / .IP
 	for (n = 1; n <= NR; n++) {
@@ -119,68 +167,28 @@ END {
 			title(s)
 			print ".nh"   # no hyphenation: option names stay whole
 			print ".ad l"
-			continue
-		}
-		if (s ~ /^```/) {
-			print ".PP"
-			print ".RS 4"
-			print ".nf"
-			for (n++; n <= NR && lines[n] !~ /^```/; n++)
-				print line_start(roff_escape(lines[n]))
-			print ".fi"
-			print ".RE"
+		} else if (s ~ /^```/) {
+			n = code_block(n)
 			paragraph = 0
-			continue
-		}
-		if (s ~ /^[ \t]*$/) {
+		} else if (s ~ /^[ \t]*$/) {
 			paragraph = 0
-			continue
-		}
-		if (s ~ /^# /) {
-			sub(/^# +/, "", s)
-			print ".SH " toupper(s)
+		} else if (s ~ /^##? /) {
+			heading(s ~ /^# / ? ".SH" : ".SS", s)
 			paragraph = 0
-			continue
-		}
-		if (s ~ /^## /) {
-			sub(/^## +/, "", s)
-			print ".SS " s
-			paragraph = 0
-			continue
-		}
-		if (s ~ /^:   / && n > 1) {
-			# the definition of the term printed just before
-			sub(/^:   /, "", s)
-			print inline(s)
-			for (; n + 1 <= NR && lines[n + 1] ~ /^    [^ ]/; n++) {
-				s = lines[n + 1]
-				sub(/^    /, "", s)
-				print inline(s)
-			}
+		} else if (s ~ /^:   / && n > 1) {
+			n = definition(n)
 			paragraph = 1
-			continue
-		}
-		if (!paragraph && n < NR && lines[n + 1] ~ /^:   /) {
+		} else if (!paragraph && n < NR && lines[n + 1] ~ /^:   /) {
 			print ".TP"
 			print inline(s)
-			continue
-		}
-		if (s ~ /^- /) {
-			sub(/^- /, "", s)
-			print ".IP \\(bu 2"
+		} else if (s ~ /^- /) {
+			n = bullet(n)
+			paragraph = 1
+		} else {
+			if (!paragraph)
+				print ".PP"
+			paragraph = 1
 			print inline(s)
-			for (; n + 1 <= NR && lines[n + 1] ~ /^  [^ ]/; n++) {
-				s = lines[n + 1]
-				sub(/^ +/, "", s)
-				print inline(s)
-			}
-			paragraph = 1
-			continue
 		}
-		if (!paragraph) {
-			print ".PP"
-			paragraph = 1
-		}
-		print inline(s)
 	}
 }
