@@ -124,12 +124,15 @@ sample() {
 @test "concurrency: long run: execs and states into one container leave fds and memory flat" {
 	local n rounds=${SILO_LONG_RUN:-150} first last f l fds_seen
 	[[ -x /usr/bin/time ]] || skip "GNU time (/usr/bin/time) is not installed"
+	set_args sleep 86400    # setup's 600 s end before 10,000 rounds on a busy machine
 	rt_run_detached "$ID"
 	INIT_PID=$(state_field "$ID" pid)
 	sample first
 	for ((n = 1; n <= rounds; n++)); do
-		rt exec "$ID" true >/dev/null 2>&1 || fail "exec $n of $rounds failed"
-		rt state "$ID" >/dev/null || fail "state $n of $rounds failed"
+		run --separate-stderr rt exec "$ID" true
+		((status == 0)) || fail "exec $n of $rounds failed ($status): $stderr"
+		run --separate-stderr rt state "$ID"
+		((status == 0)) || fail "state $n of $rounds failed ($status): $stderr"
 		if ((n % 50 == 0)); then
 			fds_seen=$(rt exec "$ID" ls /proc/self/fd | tr '\n' ' ')
 			[[ $fds_seen == "0 1 2 3 " ]] || fail "exec $n: the process got fds: $fds_seen"
