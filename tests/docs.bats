@@ -60,3 +60,10 @@ setup() {
 	done
 	[[ -z $missing ]] || fail "docs/spec-coverage.md lists files that are gone (run make spec-coverage):$missing"
 }
+
+@test "docs: the layers of design.md hold: the floor calls nothing above it, no circle between files" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	run python3 "$SRC_DIR/tests/helpers/layers.py" "$SRC_DIR"
+	assert_success
+	assert_output ''
+}

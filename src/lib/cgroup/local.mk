@@ -1,7 +1,7 @@
 # cgroup drivers
 libsilo_a_SOURCES += \
 	src/lib/cgroup/cgroup.h src/lib/cgroup/cgroup-internal.h \
-	src/lib/cgroup/layout.c src/lib/cgroup/cgroup.c src/lib/cgroup/lifecycle.c \
+	src/lib/cgroup/files.c src/lib/cgroup/layout.c src/lib/cgroup/cgroup.c src/lib/cgroup/lifecycle.c \
 	src/lib/cgroup/freeze.c src/lib/cgroup/validate.c \
 	src/lib/cgroup/resources-convert.c src/lib/cgroup/resources.c \
 	src/lib/cgroup/v1.c src/lib/cgroup/v2.c \
