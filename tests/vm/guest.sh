@@ -144,9 +144,9 @@ load_test_env() {
 
 run_bats() {
 	local status
-	say "RUNTIME=$RUNTIME; running: bats --tap $BATS_FILES"
+	say "RUNTIME=$RUNTIME; running: bats --tap $BATS_FLAGS$BATS_FILES"
 	# shellcheck disable=SC2086
-	bats --tap $BATS_FILES >"$tap_port" 2>/dev/console </dev/null
+	bats --tap $BATS_FLAGS $BATS_FILES >"$tap_port" 2>/dev/console </dev/null
 	status=$?
 	echo "# silo-vm: bats exit status $status" >"$tap_port"
 	say "bats exit status $status"
@@ -163,7 +163,7 @@ esac
 export_block_device
 load_test_env
 if [ "$shell" = 1 ]; then
-	say "silo.shell=1: a shell instead of bats (to run them: bats $BATS_FILES)"
+	say "silo.shell=1: a shell instead of bats (to run them: bats $BATS_FLAGS$BATS_FILES)"
 	setsid busybox cttyhack /bin/bash
 else
 	run_bats

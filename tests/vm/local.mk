@@ -2,6 +2,8 @@
 # pure cgroup v1 (check-cgroupv1): see tests/vm/README.md.  Each prints the TAP and ends
 # with "cgroupv2: N passed, M failed, K skipped" (resp. cgroupv1).
 # CGROUP_VM_TESTS=FILES runs other bats files of the checkout instead of the default set.
+# check-podman-v2: the podman scenarios that touch cgroups (tests/engines/podman.bats,
+# tag "cgroup") in the cgroup v2 guest, with the reference runtime's probe.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -13,4 +15,8 @@ check-cgroupv2: silo
 check-cgroupv1: silo
 	SILO=$(abs_top_builddir)/silo bash $(top_srcdir)/tests/vm/run.sh v1 $(CGROUP_VM_TESTS)
 
-.PHONY: check-cgroupv2 check-cgroupv1
+check-podman-v2: silo
+	SILO=$(abs_top_builddir)/silo SILO_VM_FILTER_TAGS="cgroup reference" \
+		bash $(top_srcdir)/tests/vm/run.sh v2 tests/engines/podman.bats
+
+.PHONY: check-cgroupv2 check-cgroupv1 check-podman-v2

@@ -7,7 +7,8 @@
 #
 # Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container),
 # tests/cgroups*.bats, and tests/criu.bats (CRIU cannot checkpoint on the CI host's kernel;
-# it can on the guest's).  Files must lie in the checkout (the guest sees it read-write); a
+# it can on the guest's); v2 adds the one test of tests/engines/podman.bats tagged
+# vm-smoke (podman's OOM kill) when SILO_VM_FILTER_TAGS is unset.  Files must lie in the checkout (the guest sees it read-write); a
 # relative name is looked up in the current folder, then in the checkout.
 #
 # Environment:
@@ -17,6 +18,9 @@
 #                        progress, so a busy host slows a run down without failing it
 #   SILO_VM_TIMEOUT=S    hard limit on the whole guest run (default 1800 s)
 #   SILO_VM_MEMORY=MIB   guest memory (default 2048)     SILO_VM_CPUS=N (default 1)
+#   SILO_VM_FILTER_TAGS="TAGS..."  run only the tests bats' --filter-tags selects, one
+#                        option per word (e.g. "limits", or "!podman vm-smoke": the
+#                        untagged files' tests and the podman test tagged vm-smoke)
 #   SILO_VM_APPEND=ARGS  more kernel command line
 #   SILO_VM_DEBUG=1      kernel console on this terminal instead of console.log
 #   SILO_VM_SHELL=1      a shell on the console instead of bats (needs a terminal)
@@ -233,6 +237,11 @@ select_bats_files() {
 		for file in "$SRC_DIR"/tests/cgroups*.bats "$SRC_DIR"/tests/criu.bats; do
 			[[ -e $file ]] && set -- "$@" "$file"
 		done
+		# v2: podman's OOM scenario (the rest: make check-podman-v2), unless tags are given
+		if [[ $MODE == v2 && -z ${SILO_VM_FILTER_TAGS+set} ]]; then
+			set -- "$@" "$SRC_DIR/tests/engines/podman.bats"
+			SILO_VM_FILTER_TAGS="!podman vm-smoke"
+		fi
 	fi
 	for file; do
 		# relative to the current folder, else to the checkout (make runs in the build folder)
@@ -241,6 +250,16 @@ select_bats_files() {
 		[[ $path == "$SRC_DIR"/* ]] || die "$file: not inside the checkout $SRC_DIR (the guest sees only that)"
 		[[ $path != *[[:space:]\'\"\\\$]* ]] || die "$file: odd characters in the path"
 		BATS_FILES+=("${path#"$SRC_DIR"/}")
+	done
+}
+
+# bats' options for SILO_VM_FILTER_TAGS, for one unquoted expansion in the guest.
+bats_flags() {
+	local tags list
+	read -ra list <<<"${SILO_VM_FILTER_TAGS:-}"
+	for tags in ${list[@]+"${list[@]}"}; do
+		[[ $tags =~ ^[-_:,!a-zA-Z0-9]+$ ]] || die "SILO_VM_FILTER_TAGS: odd characters in $tags"
+		printf -- '--filter-tags %s ' "$tags"
 	done
 }
 
@@ -257,6 +276,7 @@ prepare_run_dir() {
 	{
 		echo "RUNTIME='$RUN_DIR/silo'"
 		echo "BATS_FILES='${BATS_FILES[*]}'"
+		echo "BATS_FLAGS='$BATS_FLAGS'"
 		# Test knobs set on the host (SILO_TEST_STRICT, ...) go on into the guest.
 		for var in ${!SILO_TEST_@}; do
 			[[ ${!var} != *\'* ]] && echo "export $var='${!var}'"
@@ -393,6 +413,7 @@ main() {
 	RUN_DIR=$CACHE/run-$MODE
 	silo=$(find_silo)
 	select_bats_files "$@"
+	BATS_FLAGS=$(bats_flags) || exit 2
 	# One run per mode and checkout at a time: they share the run's folder.
 	mkdir -p "$CACHE"
 	exec 8>"$CACHE/run-$MODE.lock"
