@@ -123,8 +123,9 @@ fi
 # which ends with "cgroupvN: N passed, M failed, K skipped".  The two guests boot side by
 # side (one emulated vCPU each) and their output follows, one after the other.  By
 # default each runs every tests/cgroups*.bats, tests/criu.bats (CRIU works on the guest's
-# kernel, not on the CI host's) and tests/vm/smoke.bats (`make check-cgroupv2` does the
-# same); SILO_VM_FILES="FILE..." picks others, e.g.
+# kernel, not on the CI host's) and tests/vm/smoke.bats, and the v2 guest podman's OOM
+# kill (tests/engines/podman.bats, tag vm-smoke; `make check-cgroupv2` does the same;
+# `make check-podman-v2` runs podman's cgroup scenarios); SILO_VM_FILES="FILE..." picks others, e.g.
 # tests/vm/smoke.bats alone, which checks the layout and a container's placement in
 # about a minute.  A guest is stopped when it shows no progress for SILO_VM_IDLE seconds
 # (300); SILO_VM_TIMEOUT (1080 here) only bounds a run that keeps progressing.
