@@ -115,6 +115,28 @@ load helpers/common
 	[[ -n $output ]] || fail "--debug logged no debug line: $(cat "$TEST_DIR/log.json")"
 }
 
+@test "cli: --debug stage clock: create, the container's init and start, in time order" {
+	is_silo || skip "$RUNTIME_KIND: the stage clock is silo's (bench/ reads it)"
+	requires_containers
+	# The init keeps create's stdio: files, not bats' pipes.
+	register_id "$ID"
+	rt --debug create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/create.out" 2>"$TEST_DIR/create.err" ||
+		fail "create: $(cat "$TEST_DIR/create.err")"
+	local create
+	create=$(cat "$TEST_DIR/create.err")
+	run --separate-stderr rt --debug start "$ID"
+	assert_success
+	# "stage NAME T ms  at M": the init's lines come over the sync socket, prefixed.
+	local all stages
+	all=$(printf '%s\n%s\n' "$create" "$stderr" | sed -n 's/.*debug: \(container: \)\{0,1\}stage \([a-z-]*\) .* at \([0-9.]*\)$/\3 \2/p')
+	stages=$(sort -n <<<"$all" | awk '{printf "%s ", $2}')
+	for s in start parse validate state cgroups namespaces mounts pivot-root process created start-sent start-received exec started; do
+		[[ " $stages" == *" $s "* ]] || fail "no stage '$s' in: $stages"
+	done
+	[[ $stages == start\ *parse\ *namespaces\ *mounts\ *pivot-root\ *process\ *created\ *start-sent\ *start-received\ *exec\ *started\  ]] ||
+		fail "stages out of order: $stages"
+}
+
 @test "cli: --systemd-cgroup is a clear error that leaves nothing" {
 	skip_on crun "1.8.1 has a systemd cgroup driver; here it fails with 'cannot open sd-bus'"
 	requires_containers

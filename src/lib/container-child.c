@@ -268,6 +268,7 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   /* The ID-mapped trees are attached: nothing else may reach them (docs/security.md §1).  */
   silo_idmap_mounts_close (&ch->c->idmap);
   silo_closep (&ch->c->rootfs_tree);
+  silo_log_stage ("mounts");
   FAULT_POINT ("child-after-mounts");
   if (request_runtime_hooks (ch, err) < 0)
     return -1;
@@ -280,9 +281,11 @@ setup_rootfs (struct child *ch, struct silo_error **err)
     return -1;
   if (setup_terminal (ch, err) < 0)
     return -1;
-  if (silo_rootfs_pivot (&rctx, ch->rootfd, ch->c->opts->no_pivot, err) < 0)
+  if (silo_rootfs_pivot (&rctx, ch->rootfd, ch->c->opts->no_pivot, err) < 0
+      || silo_rootfs_finalize (&rctx, err) < 0)
     return -1;
-  return silo_rootfs_finalize (&rctx, err);
+  silo_log_stage ("pivot-root");
+  return 0;
 }
 
 /* CVE-2024-21626: a directory fd of silo's that survived into this point (a cgroup
@@ -382,13 +385,17 @@ start_and_exec (struct child *ch)
 
   ch->sync = wait_for_start (ch);
   silo_log_set_sink (silo_sync_log_sink, &ch->sync);
+  silo_log_stage ("start-received");
   /* The filter first: startContainer hooks run in the container, under its seccomp
    * profile, as runc runs them.  */
   if (silo_process_setup_finish (&ch->setup, &err) < 0)
     child_fail (ch, err);
+  if (ch->process->no_new_privileges && ch->c->seccomp.code != NULL)
+    silo_log_stage ("seccomp-install");
   if (h != NULL && silo_hooks_run (h->start_container, h->n_start_container, "startContainer",
                                    ch->hook_state_created, &err) < 0)
     child_fail (ch, err);
+  silo_log_stage ("exec");
   /* Best effort: a profile may deny the send; `start` then sees the init alive.  */
   if (silo_sync_send (ch->sync, SYNC_EXEC, 0, NULL, 0, -1, &err) < 0)
     silo_error_freep (&err);
@@ -408,11 +415,15 @@ silo_child_main (struct silo_creation *c)
   if (wait_for_go (&ch, &err) < 0)
     child_fail (&ch, err);
   FAULT_POINT ("child-start");
-  if (setup_namespaces (&ch, &err) < 0 || setup_rootfs (&ch, &err) < 0)
+  if (setup_namespaces (&ch, &err) < 0)
+    child_fail (&ch, err);
+  silo_log_stage ("namespaces");
+  if (setup_rootfs (&ch, &err) < 0)
     child_fail (&ch, err);
   add_listen_env (&ch);
   if (setup_process (&ch, &err) < 0)
     child_fail (&ch, err);
+  silo_log_stage ("process");
   if (report_created (&ch, &err) < 0)
     child_fail (&ch, err);
   start_and_exec (&ch);

@@ -199,6 +199,7 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
   read_comm (s->pid, init_comm);   /* before the start: its name until the execve */
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
+  silo_log_stage ("start-sent");
   *destroy = true;
   if (wait_unlocked (dirfd, sock, pidfd, s, init_comm, destroy, err) < 0)
     return -1;
@@ -211,6 +212,7 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
       silo_log_warning ("the container runs, but recording it failed: %s", (*err)->msg);
       silo_error_freep (err);
     }
+  silo_log_stage ("started");
   return run_poststart (s, err);
 }
 

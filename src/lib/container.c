@@ -175,8 +175,13 @@ validate_config (struct silo_creation *c, struct silo_error **err)
     return -1;
   if (silo_sysctl_validate (cfg, err) < 0)
     return -1;
-  if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL && compile_seccomp (c, err) < 0)
-    return -1;
+  if (cfg->linux_ != NULL && cfg->linux_->seccomp != NULL)
+    {
+      silo_log_stage ("validate-process");
+      if (compile_seccomp (c, err) < 0)
+        return -1;
+      silo_log_stage ("seccomp-compile");
+    }
   if (!c->ctx->cgroups_disabled && silo_cgroup_validate (cfg, err) < 0)
     return -1;
   if (silo_ns_plan_init (&c->plan, cfg->linux_, err) < 0)
@@ -725,33 +730,16 @@ silo_creation_release (struct silo_creation *c)
   c->bundle = NULL;
 }
 
-/* --debug: one line per stage with the time since the command started, the data of the
- * per-stage start-up table.  */
-static void
-stage_done (const char *stage)
-{
-  static struct timespec start;
-  struct timespec now;
-
-  if (!silo_log_debug_enabled ())
-    return;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  if (start.tv_sec == 0 && start.tv_nsec == 0)
-    start = now;
-  silo_log_debug ("stage %-16s %8.3f ms", stage,
-                  (double) (now.tv_sec - start.tv_sec) * 1e3 + (double) (now.tv_nsec - start.tv_nsec) / 1e6);
-}
-
 static int
 creation_stages (struct silo_creation *c, struct silo_error **err)
 {
   if (plan_cgroups (c, err) < 0 || persist_creating (c, err) < 0)
     return -1;
-  stage_done ("state");
+  silo_log_stage ("state");
   FAULT_POINT ("create-after-state");
   if (make_cgroups (c, err) < 0)
     return -1;
-  stage_done ("cgroups");
+  silo_log_stage ("cgroups");
   FAULT_POINT ("create-after-cgroup");
 #ifdef SILO_HAVE_CRIU
   /* `restore`: CRIU makes the processes (container-checkpoint.c).  */
@@ -765,13 +753,13 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
     return -1;
   if (spawn_init (c, err) < 0 || let_child_go (c, err) < 0)
     return -1;
-  stage_done ("clone");
+  silo_log_stage ("clone");
   if (serve_child (c, err) < 0)
     return -1;
-  stage_done ("child-setup");
+  silo_log_stage ("child-setup");
   if (silo_creation_finish (c, err) < 0)
     return -1;
-  stage_done ("created");
+  silo_log_stage ("created");
   return 0;
 }
 
@@ -785,16 +773,22 @@ silo_creation_make (struct silo_creation *c, struct silo_error **err)
   c->spawn.pidfd = -1;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     c->plan.join_fd[i] = -1;
-  stage_done ("start");
+  silo_log_stage ("start");
   if (silo_validate_id (c->id, err) < 0)
     return -1;
-  if (load_config (c, err) < 0 || validate_config (c, err) < 0)
+  int r = load_config (c, err);
+  if (r == 0)
+    {
+      silo_log_stage ("parse");
+      r = validate_config (c, err);
+    }
+  if (r < 0)
     {
       if (c->premade)
         undo_creation (c);   /* removes the state directory quick-run made */
       return -1;
     }
-  stage_done ("validate");
+  silo_log_stage ("validate");
   if (!c->premade)
     c->dirfd = silo_state_create_dir (c->ctx->root, c->id, err);
   if (c->dirfd < 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -92,18 +93,15 @@ silo_log_line (const char *level, const char *msg)
 
   if (is_debug && !log_debug)
     return;
-  if (sink != NULL && !is_debug)
+  if (sink != NULL)
     {
-      sink (msg, sink_data);
+      sink (level, msg, sink_data);
       return;
     }
-  if (sink == NULL)
-    {
-      _cleanup_free_ char *line = xasprintf ("silo: %s%s%s\n",
-                                             strcmp (level, "error") == 0 ? "" : level,
-                                             strcmp (level, "error") == 0 ? "" : ": ", msg);
-      (void) write_all (STDERR_FILENO, line, strlen (line));
-    }
+  _cleanup_free_ char *line = xasprintf ("silo: %s%s%s\n",
+                                         strcmp (level, "error") == 0 ? "" : level,
+                                         strcmp (level, "error") == 0 ? "" : ": ", msg);
+  (void) write_all (STDERR_FILENO, line, strlen (line));
   write_log_file (level, msg);
 }
 
@@ -148,4 +146,20 @@ silo_log_debug (const char *fmt, ...)
   va_start (ap, fmt);
   log_va ("debug", fmt, ap);
   va_end (ap);
+}
+
+void
+silo_log_stage (const char *stage)
+{
+  static double first;
+  struct timespec now;
+  double ms;
+
+  if (!log_debug)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  ms = (double) now.tv_sec * 1e3 + (double) now.tv_nsec / 1e6;
+  if (first == 0)
+    first = ms;
+  silo_log_debug ("stage %-16s %8.3f ms  at %.3f", stage, ms - first, ms);
 }

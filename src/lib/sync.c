@@ -99,9 +99,11 @@ silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *data
 }
 
 void
-silo_sync_log_sink (const char *msg, void *data)
+silo_sync_log_sink (const char *level, const char *msg, void *data)
 {
-  (void) silo_sync_send (*(int *) data, SYNC_WARNING, 0, msg, strlen (msg), -1, NULL);
+  enum silo_sync_type type = strcmp (level, "debug") == 0 ? SYNC_DEBUG : SYNC_WARNING;
+
+  (void) silo_sync_send (*(int *) data, type, 0, msg, strlen (msg), -1, NULL);
 }
 
 void
@@ -247,9 +249,12 @@ silo_sync_next (int sock, int peer_pidfd, const char *what, struct silo_sync_msg
     {
       if (silo_sync_recv (sock, peer_pidfd, what, m, err) < 0)
         return -1;
-      if (m->type == SYNC_WARNING)
+      if (m->type == SYNC_WARNING || m->type == SYNC_DEBUG)
         {
-          silo_log_warning ("%s", m->data);
+          if (m->type == SYNC_WARNING)
+            silo_log_warning ("%s", m->data);
+          else
+            silo_log_debug ("container: %s", m->data);
           silo_sync_msg_clear (m);
           continue;
         }

@@ -16,7 +16,8 @@
  *                               ◀──────── SYNC_CREATED; block in accept() on start.sock
  *   state "created", pid file, exit
  *
- * At any point the child may send SYNC_WARNING (logged by the parent) or SYNC_ERROR
+ * At any point the child may send SYNC_WARNING or, with --debug, SYNC_DEBUG (logged by the
+ * parent; silo_sync_next takes both) or SYNC_ERROR
  * (errno + full text; the child then exits).  Every wait polls the socket together with
  * a pidfd of the peer, so a peer that dies is an error, never a hang.
  *
@@ -54,6 +55,7 @@ enum silo_sync_type
   SYNC_INIT_PID,   /* the child forked the real init (see spawn.c); data: its pid */
   SYNC_START,      /* `start` → init, on start.sock */
   SYNC_EXEC,       /* init → `start`: the program is about to be executed */
+  SYNC_DEBUG,      /* child → parent, init → `start`: a --debug line (the stage clock) */
 };
 
 #define SILO_SYNC_MAX 65536
@@ -77,8 +79,8 @@ int silo_sync_send (int sock, enum silo_sync_type type, int errnum, const void *
 void silo_sync_send_error (int sock, const struct silo_error *e);
 
 /* The child's log sink (log.h): each warning goes to the parent as SYNC_WARNING on the
- * socket *(int *) data, which the parent logs as its own.  */
-void silo_sync_log_sink (const char *msg, void *data);
+ * socket *(int *) data, each --debug line as SYNC_DEBUG; the parent logs them as its own.  */
+void silo_sync_log_sink (const char *level, const char *msg, void *data);
 
 /* Receive one packet, waiting on sock and (when >= 0) the peer's pidfd.  A peer that dies
  * (errnum ECHILD) or closes the socket (EPIPE) is an error naming `what` we were waiting
