@@ -329,14 +329,17 @@ class Bench:
                 root = rt.root + "-scale"
                 while len(made[rt.name]) < n:
                     cid = self.new_id()
-                    m = measure([rt.path, "--root", root, "create", "--bundle", self.bundles["minimal"], cid], reap_s=0)
+                    m = measure([rt.path, "--root", root, "create", "--bundle", self.bundles["minimal"], cid],
+                                reap_s=0, capture=True)
                     if m["rc"] != 0:
+                        self.results.setdefault("errors", []).append(
+                            f"scale: {rt.name} create #{len(made[rt.name]) + 1}: {m['err'].strip()[-300:]}")
                         break
                     measure([rt.path, "--root", root, "start", cid], reap_s=0)
                     made[rt.name].append(cid)
                 reap_orphans(1)
             for _ in range(self.args.rounds):
-                for rt in rts:
+                for rt in [rt for rt in rts if len(made[rt.name]) >= n]:
                     root = rt.root + "-scale"
                     for op in ("list", "state"):
                         argv = [rt.path, "--root", root, "list"] if op == "list" else \
@@ -399,15 +402,18 @@ def main():
     b = Bench(args)
     b.results["machine"] = machine()
     b.results["load_before"] = os.getloadavg()
+    b.results["runtime_order"] = [rt.name for rt in b.runtimes]
     b.results["runtimes"] = {rt.name: {"path": rt.path, "version": rt.version, "refused": rt.refused}
                              for rt in b.runtimes}
     try:
         t0 = time.time()
-        b.rounds()
-        b.stages()
-        b.strace()
-        b.burst()
-        b.scale()
+        for phase in (b.rounds, b.stages, b.strace, b.burst, b.scale):
+            print(f"bench: {phase.__name__}, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+            try:
+                phase()
+            except Exception as e:  # the other phases' figures are still worth a report
+                b.results.setdefault("errors", []).append(f"{phase.__name__}: {e!r}")
+                print(f"bench: {phase.__name__} failed: {e!r}", file=sys.stderr)
         b.results["duration_s"] = time.time() - t0
     finally:
         b.cleanup()

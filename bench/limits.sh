@@ -128,6 +128,7 @@ set multiplot layout 1,3 title 'limit (grey) against what the container reached 
 set style data histograms
 set style fill solid border -1
 set xtics rotate by -40
+set yrange [0:*]
 set title 'memory MiB'
 plot '$out/limits-mem.dat' using 2:xtic(1) lc rgb 'grey' title 'limit', '' using 3 title 'peak'
 set title 'CPU % of one CPU'
