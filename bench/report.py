@@ -19,7 +19,7 @@ SEED_TOTAL = {"cold": 60, "warm": 40}
 SEED_MAP = [("parse", ["parse", "validate-process", "validate"]),
             ("namespaces", ["clone", "namespaces"]), ("cgroups", ["cgroups"]),
             ("overlay", ["mounts", "pivot-root"]), ("seccomp", ["seccomp-compile", "seccomp-install"]),
-            ("caps", ["process"]), ("exec", ["start-sent", "start-received", "exec"]),
+            ("caps", ["process"]), ("exec", ["start-connected", "start-received", "exec"]),
             ("(state, handshakes)", ["state", "child-setup", "created", "started"])]
 
 STAGE_RE = re.compile(r"debug: (?:container: )?stage (\S+)\s+[0-9.]+ ms\s+at ([0-9.]+)")

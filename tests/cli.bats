@@ -130,10 +130,10 @@ load helpers/common
 	local all stages
 	all=$(printf '%s\n%s\n' "$create" "$stderr" | sed -n 's/.*debug: \(container: \)\{0,1\}stage \([a-z-]*\) .* at \([0-9.]*\)$/\3 \2/p')
 	stages=$(sort -n <<<"$all" | awk '{printf "%s ", $2}')
-	for s in start parse validate state cgroups namespaces mounts pivot-root process created start-sent start-received exec started; do
+	for s in start parse validate state cgroups namespaces mounts pivot-root process created start-connected start-received exec started; do
 		[[ " $stages" == *" $s "* ]] || fail "no stage '$s' in: $stages"
 	done
-	[[ $stages == start\ *parse\ *namespaces\ *mounts\ *pivot-root\ *process\ *created\ *start-sent\ *start-received\ *exec\ *started\  ]] ||
+	[[ $stages == start\ *parse\ *namespaces\ *mounts\ *pivot-root\ *process\ *created\ *start-connected\ *start-received\ *exec\ *started\  ]] ||
 		fail "stages out of order: $stages"
 }
 

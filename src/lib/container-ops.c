@@ -197,9 +197,9 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
     }
   FAULT_POINT ("start-after-connect");
   read_comm (s->pid, init_comm);   /* before the start: its name until the execve */
+  silo_log_stage ("start-connected");   /* before the send: the init may stamp first */
   if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
-  silo_log_stage ("start-sent");
   *destroy = true;
   if (wait_unlocked (dirfd, sock, pidfd, s, init_comm, destroy, err) < 0)
     return -1;
