@@ -247,8 +247,9 @@ def stacked_script(n_stages):
     return ("set terminal png size 1000,550\nset output 'stages.png'\nset style data histograms\n"
             "set style histogram rowstacked\nset style fill solid border -1\nset key outside right\n"
             "set boxwidth 0.6\nset ylabel 'ms'\nset title 'silo start-up by stage (median)'\n"
-            "set xtics rotate by -20\n"
-            f"plot for [i=2:{n_stages + 1}] 'stages-t.dat' using i:xtic(1) title columnheader(i)\n")
+            "set xtics rotate by -20\nset palette rgbformulae 33,13,10\nunset colorbox\n"
+            f"plot for [i=2:{n_stages + 1}] 'stages-t.dat' using i:xtic(1) title columnheader(i) "
+            f"lc palette frac (i - 2.0) / {max(n_stages - 1, 1)}\n")
 
 
 def write_transposed(results, out_dir):
