@@ -6,6 +6,8 @@
 #   make bench-check             bench/out/report.json against bench/last.json: fails when a
 #                                silo/X ratio grew by more than BENCH_TOLERANCE (0.25 = 25 %)
 #   make bench-limits            bench/limits.sh: do memory, CPU and pid limits hold?
+#   make bench-v2                bench.py, shorter, in the cgroup v2 guest of tests/vm/ (crun runs
+#                                there; emulated: ratios indicative only): bench/out-v2/
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -33,4 +35,9 @@ bench-check:
 bench-limits: silo bench/hog
 	SILO=$(abs_top_builddir)/silo HOG=$(abs_top_builddir)/bench/hog bash $(top_srcdir)/bench/limits.sh
 
-.PHONY: bench bench-check bench-limits
+bench-v2: silo bench/floor bench/measure bench/hog
+	mkdir -p $(abs_top_builddir)/bench/out-v2
+	echo '$(BENCH_ARGS)' > $(abs_top_builddir)/bench/out-v2/args
+	SILO=$(abs_top_builddir)/silo SILO_VM_IDLE=1400 bash $(top_srcdir)/tests/vm/run.sh v2 bench/guest.bats
+
+.PHONY: bench bench-check bench-limits bench-v2
