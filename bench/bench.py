@@ -310,14 +310,22 @@ class Bench:
             seq = {"wall_ms": (time.perf_counter() - t0) * 1e3, "cpu_ms": cpu}
             cpu0, t0 = children_cpu_ms(), time.perf_counter()
             devnull = os.open(os.devnull, os.O_RDWR)
-            acts = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
-            pids = [os.posix_spawn(rt.argv()[0], self.run_argv(rt, "minimal"), os.environ, file_actions=acts)
-                    for _ in range(n)]
-            failed = sum(1 for p in pids if os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) != 0)
+            errs = [tempfile.TemporaryFile() for _ in range(n)]
+            pids = [os.posix_spawn(rt.argv()[0], self.run_argv(rt, "minimal"), os.environ,
+                                   file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
+                                                 (os.POSIX_SPAWN_DUP2, errs[i].fileno(), 2)])
+                    for i in range(n)]
+            failed = [i for i, p in enumerate(pids) if os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) != 0]
             os.close(devnull)
             reap_orphans(0.5)
             par = {"wall_ms": (time.perf_counter() - t0) * 1e3, "cpu_ms": children_cpu_ms() - cpu0,
-                   "failed": failed}
+                   "failed": len(failed)}
+            for i in failed[:3]:
+                errs[i].seek(0)
+                self.results.setdefault("errors", []).append(
+                    f"burst: a parallel {rt.name} run failed: {errs[i].read().decode(errors='replace').strip()[-300:]}")
+            for f in errs:
+                f.close()
             self.results["burst"][rt.name] = {"sequence": seq, "parallel": par}
 
     def scale(self):
