@@ -20,7 +20,7 @@ bench_measure_LDADD =
 bench_hog_SOURCES = bench/hog.c
 bench_hog_LDADD =
 bench_hog_LDFLAGS = -static
-CLEANFILES = $(EXTRA_PROGRAMS)
+CLEANFILES += $(EXTRA_PROGRAMS)
 
 BENCH_ARGS =
 BENCH_TOLERANCE = 0.25
