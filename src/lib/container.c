@@ -646,7 +646,7 @@ silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err)
     dirfd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)
     return silo_fail (err, errno, "--pid-file `%s`: open its directory", path);
-  if (write_file_atomic_at (dirfd, name, text, strlen (text), 0644, err) < 0)
+  if (write_file_atomic_at (dirfd, name, text, strlen (text), 0644, SILO_VOLATILE, err) < 0)
     return silo_wrap (err, "--pid-file `%s`", path);
   return 0;
 }

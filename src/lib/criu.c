@@ -273,7 +273,7 @@ dump_stdio (const struct criu_request *r, pid_t pid, struct silo_error **err)
     }
   oci_json_end_array (w);
   json = oci_json_writer_finish (w, NULL);
-  return write_file_atomic_at (r->images, SILO_CRIU_DESCRIPTORS, json, strlen (json), 0600, err);
+  return write_file_atomic_at (r->images, SILO_CRIU_DESCRIPTORS, json, strlen (json), 0600, SILO_DURABLE, err);
 }
 
 /* "HOST:PORT" was checked by the command; split it at the last colon.  */

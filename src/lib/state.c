@@ -172,7 +172,7 @@ save_named (int dirfd, const char *name, const silo_state *s, struct silo_error 
 
   if (silo_state_generate (s, &json, &len, err) < 0)
     return silo_wrap (err, "serialise the state of `%s`", s->id);
-  return write_file_atomic_at (dirfd, name, json, len, 0600, err);
+  return write_file_atomic_at (dirfd, name, json, len, 0600, SILO_VOLATILE, err);
 }
 
 int

@@ -1,6 +1,6 @@
 /* silo: the per-container state store under <root>/<id>/.
  *
- *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + fsync + rename)
+ *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + rename; no fsync: docs/design.md)
  *   recovery.json   the state as it was when the init's pid was recorded (below)
  *   start.sock   the created init listens here until `start` releases it
  *

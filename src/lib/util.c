@@ -234,14 +234,14 @@ create_temp_at (int dirfd, const char *name, mode_t mode, char **tmp)
 
 int
 write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                      struct silo_error **err)
+                      enum silo_write_durability durability, struct silo_error **err)
 {
   _cleanup_free_ char *tmp = NULL;
   _cleanup_close_ int fd = create_temp_at (dirfd, name, mode, &tmp);
 
   if (fd < 0)
     return silo_fail (err, errno, "create a temporary file for `%s`", name);
-  if (write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (write_all (fd, data, len) < 0 || (durability == SILO_DURABLE && fsync (fd) < 0))
     {
       int saved = errno;
       unlinkat (dirfd, tmp, 0);
