@@ -292,7 +292,11 @@ int oci_process_state_generate (const oci_state *s, const char *metadata, char *
 
 /* ---- silo's per-container state file (<root>/<id>/state.json) ------------------- */
 
-#define SILO_STATE_SCHEMA 1
+/* Schema 2 keeps the config in a file of its own (config.json, beside state.json), so that
+ * `list` reads a few hundred bytes per container; schema 1 embedded it in the state and
+ * is still read (its config comes with it).  */
+#define SILO_STATE_SCHEMA 2
+#define SILO_STATE_SCHEMA_EMBEDDED_CONFIG 1
 
 typedef struct { char *controller; char *path; } silo_cgroup_path;   /* "memory", "unified" … */
 
@@ -308,11 +312,17 @@ typedef struct
   bool systemd_cgroup;
   silo_cgroup_path *cgroups; size_t n_cgroups;
   char **namespace_paths; size_t n_namespace_paths;   /* "type:path" of joined namespaces */
-  oci_config *config;        /* the resolved config: later commands never re-read the bundle */
+  oci_config *config;        /* the resolved config: later commands never re-read the bundle;
+                                NULL until read from its own file (schema 2) */
 } silo_state;
 
+/* Parse schema 1 or 2; generate always writes schema 2, without the config.  */
 int silo_state_parse (const char *json, size_t len, silo_state **out, struct silo_error **err);
 int silo_state_generate (const silo_state *s, char **json, size_t *len, struct silo_error **err);
+/* The stored config (config.json of the state directory): the resolved config as silo
+ * wrote it, read back without the bundle's checks (they passed at create).  */
+int silo_stored_config_parse (const char *json, size_t len, oci_config **out, struct silo_error **err);
+char *silo_stored_config_generate (const oci_config *config, size_t *len);
 void silo_state_free (silo_state *s);
 void silo_state_freep (silo_state **s);
 #define _cleanup_silo_state_ __attribute__ ((cleanup (silo_state_freep)))

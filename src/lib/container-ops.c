@@ -440,7 +440,7 @@ load_for_force_delete (const struct silo_context *ctx, int dirfd, const char *id
 
   /* A state file others could have written (EPERM) is refused outright: it says someone
    * tampers with the state root, which needs a person's look.  */
-  if (force && (*err)->errnum != EPERM && silo_state_load_recovery (dirfd, s, &recovery_err) == 0)
+  if (force && (*err)->errnum != EPERM && silo_state_load_recovery (dirfd, true, s, &recovery_err) == 0)
     {
       silo_log_warning ("%s; deleting container `%s` from %s", (*err)->msg, id, SILO_STATE_RECOVERY);
       silo_error_freep (err);
@@ -537,7 +537,7 @@ fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
   _cleanup_silo_state_ silo_state *r = NULL;
   struct silo_error *ignored = NULL;
   bool creating = flock (dirfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  bool recovered = silo_state_load_recovery (dirfd, &r, &ignored) == 0;
+  bool recovered = silo_state_load_recovery (dirfd, false, &r, &ignored) == 0;
 
   silo_error_free (ignored);
   if (!creating && !recovered && why->errnum == ENOENT)
@@ -607,14 +607,14 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
           silo_error_freep (&ignored);
           continue;
         }
-      dirfd = silo_state_open_dir (ctx->root, de->d_name, false, &ignored);
+      dirfd = silo_state_open_dir_at (rootfd, ctx->root, de->d_name, false, &ignored);
       if (dirfd < 0)
         {
           silo_error_freep (&ignored);  /* removed meanwhile */
           continue;
         }
       list = xrealloc (list, (count + 1) * sizeof (*list));
-      if (silo_state_load (dirfd, &s, &ignored) == 0)
+      if (silo_state_load_brief (dirfd, &s, &ignored) == 0)
         fill_info (&list[count++], s);
       else if (!fill_unreadable (&list[count], dirfd, de->d_name, ignored))
         count++;

@@ -238,6 +238,8 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
    * the hierarchies leaves nothing `delete --force` does not know about.  */
   if (c->cgroup != NULL)
     silo_cgroup_paths (c->cgroup, &s->cgroups, &s->n_cgroups);
+  if (silo_state_save_config (c->dirfd, s, err) < 0)
+    return -1;
   return silo_state_save (c->dirfd, s, err);
 }
 
