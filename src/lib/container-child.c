@@ -270,7 +270,9 @@ setup_rootfs (struct child *ch, struct silo_error **err)
   silo_closep (&ch->c->rootfs_tree);
   silo_log_stage ("mounts");
   FAULT_POINT ("child-after-mounts");
-  if (request_runtime_hooks (ch, err) < 0)
+  if (!silo_creation_wants_hook_state (ch->config))
+    ch->agent_state = "";
+  else if (request_runtime_hooks (ch, err) < 0)
     return -1;
   /* createContainer hooks: container namespaces, but paths still resolve on the host;
    * they start in the rootfs, as runc's do (a hook may write relative to it).  */

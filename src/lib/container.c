@@ -516,6 +516,17 @@ hook_state_for (size_t n, const silo_state *s, const char *status)
   return n > 0 ? silo_hook_state_json (s, status) : xstrdup ("");
 }
 
+bool
+silo_creation_wants_hook_state (const oci_config *config)
+{
+  const oci_hooks *h = config->hooks;
+  const oci_seccomp *s = config->linux_ != NULL ? config->linux_->seccomp : NULL;
+
+  return (h != NULL && (h->n_prestart > 0 || h->n_create_runtime > 0 || h->n_create_container > 0
+                        || h->n_start_container > 0))
+    || silo_seccomp_uses_notify (s);
+}
+
 static int
 run_create_hooks (struct silo_creation *c, struct silo_error **err)
 {

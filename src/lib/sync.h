@@ -11,6 +11,7 @@
  *                               ◀──────── SYNC_HOOKS_REQUEST
  *   prestart + createRuntime hooks
  *   SYNC_HOOKS_DONE (3 state docs) ────▶  createContainer hooks, pty
+ *   (these two only when a hook or a seccomp agent will read the documents)
  *                               ◀──────── SYNC_PTY (master fd, SCM_RIGHTS)
  *                                         pivot_root, process setup
  *                               ◀──────── SYNC_CREATED; block in accept() on start.sock
