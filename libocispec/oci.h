@@ -303,7 +303,8 @@ typedef struct { char *controller; char *path; } silo_cgroup_path;   /* "memory"
 typedef struct
 {
   int schema;                /* SILO_STATE_SCHEMA */
-  char *id, *bundle, *rootfs, *created, *owner;
+  char *id, *bundle, *rootfs, *created;
+  char *owner;               /* read from old files, no longer written: the owner is silo's euid */
   char *status;              /* "creating" or "created": the rest is derived live */
   int pid;                   /* 0 until the init exists */
   uint64_t start_time;       /* /proc/PID/stat field 22 of the init */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,22 @@ silo_container_open (const struct silo_context *ctx, const char *id, bool lock, 
   if (silo_state_load (dirfd, s, err) < 0)
     return silo_wrap (err, "container `%s`", id);
   return steal_fd (&dirfd);
+}
+
+/* The owner `state` and `list` show: the state root's, which is silo's own euid (no state
+ * another uid owns is trusted, see state.h), looked up once when shown rather than through
+ * NSS at every create.  */
+static const char *
+owner_name (void)
+{
+  static char *name;
+
+  if (name == NULL)
+    {
+      struct passwd *pw = getpwuid (geteuid ());
+      name = xstrdup (pw != NULL ? pw->pw_name : "");
+    }
+  return name;
 }
 
 /* ---- start ---------------------------------------------------------------------------- */
@@ -308,7 +325,8 @@ silo_container_state (const struct silo_context *ctx, const char *id, char **jso
   status = silo_container_status (s);
   oci_state st = {
     .oci_version = s->config->oci_version, .id = s->id, .status = (char *) silo_status_name (status),
-    .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created, .owner = s->owner,
+    .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created,
+    .owner = (char *) owner_name (),
     .pid = status == SILO_STOPPED ? 0 : s->pid, .annotations = s->config->annotations,
   };
   return oci_state_generate (&st, json, &len, err);
@@ -519,7 +537,7 @@ fill_info (struct silo_container_info *info, silo_state *s)
   info->bundle = xstrdup (s->bundle);
   info->rootfs = xstrdup (s->rootfs);
   info->created = xstrdup (s->created);
-  info->owner = xstrdup (s->owner);
+  info->owner = xstrdup (owner_name ());
   info->pid = status == SILO_STOPPED ? 0 : s->pid;
   info->command = join_args (s->config->process);
 }

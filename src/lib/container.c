@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,13 +209,6 @@ validate_config (struct silo_creation *c, struct silo_error **err)
 
 /* ---- create: the state file ----------------------------------------------------------- */
 
-static char *
-owner_name (void)
-{
-  struct passwd *pw = getpwuid (geteuid ());
-  return xstrdup (pw != NULL ? pw->pw_name : "");
-}
-
 static int
 persist_creating (struct silo_creation *c, struct silo_error **err)
 {
@@ -228,7 +220,6 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
   s->bundle = xstrdup (c->bundle);
   s->rootfs = rp[0] == '/' ? xstrdup (rp) : xasprintf ("%s/%s", c->bundle, rp);
   s->created = rfc3339_now ();
-  s->owner = owner_name ();
   s->status = xstrdup ("creating");
   s->systemd_cgroup = c->ctx->systemd_cgroup;
   s->config = steal_pointer (&c->config);

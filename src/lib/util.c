@@ -304,7 +304,9 @@ rfc3339_now (void)
 
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  /* not strftime: it loads the time zone (/etc/localtime) that UTC does not need */
+  snprintf (buf, sizeof (buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
