@@ -76,9 +76,9 @@ int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error 
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
 /* The init's pid and start time into the state file.  */
-/* Whether the child asks for the state documents (SYNC_HOOKS_REQUEST): a prestart,
- * createRuntime, createContainer or startContainer hook, or a seccomp agent, reads them.
- * The parent and the child decide from the same config.  */
+/* Whether the parent answers SYNC_HOOKS_REQUEST (runs the hooks, sends the state
+ * documents) and the child waits for it: a prestart, createRuntime, createContainer or
+ * startContainer hook, or a seccomp agent, reads them.  Both decide from the same config.  */
 bool silo_creation_wants_hook_state (const oci_config *config);
 
 int silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err);

@@ -602,7 +602,7 @@ serve_child (struct silo_creation *c, struct silo_error **err)
       switch (m.type)
         {
         case SYNC_HOOKS_REQUEST:
-          ret = run_create_hooks (c, err);
+          ret = silo_creation_wants_hook_state (c->config) ? run_create_hooks (c, err) : 0;
           break;
         case SYNC_PTY:
           c->pty_master = steal_fd (&m.fd);
