@@ -264,8 +264,11 @@ void oci_resources_free (oci_resources *r);
 
 const char *oci_namespace_type_name (oci_namespace_type t);   /* "pid", "network", … */
 
-/* Capability names: libcap's table.  Returns the number or -1 for an unknown name.  */
+/* Capability names ("CAP_CHOWN"), those of the kernel headers silo was built with.
+ * from_name: the number, or -1 for an unknown name (only the canonical spelling);
+ * oci_capability_name: the name, or NULL for a number past the table.  */
 int oci_capability_from_name (const char *name);
+const char *oci_capability_name (int cap);
 
 /* The runtime-spec's rule for linux.resources.memory: swap counts memory+swap, so a swap
  * limit below the memory limit (the configured one, or the one in place for an update,
