@@ -69,6 +69,23 @@ silo_caps_last (void)
   return last;
 }
 
+/* Whether silo's own bounding set holds CAP; asked of the kernel once per capability, as
+ * the lists repeat the same names (bounding, effective, permitted).  */
+static bool
+caps_in_own_bounding_set (int cap)
+{
+  static uint64_t asked, held;
+  uint64_t bit = UINT64_C (1) << cap;
+
+  if ((asked & bit) == 0)
+    {
+      asked |= bit;
+      if (prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) != 0)
+        held |= bit;
+    }
+  return (held & bit) != 0;
+}
+
 static int
 caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_error **err)
 {
@@ -87,7 +104,7 @@ caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_
           caps_list_remove (l, i);
           continue;
         }
-      if (!user_namespace && prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 0)
+      if (!user_namespace && !caps_in_own_bounding_set (cap))
         return silo_fail (err, 0, "process.capabilities.%s: %s is not in silo's own bounding "
                           "set, so no process silo starts can have it", l->set, name);
       i++;
