@@ -308,6 +308,7 @@ typedef struct
   int schema;                /* SILO_STATE_SCHEMA */
   char *id, *bundle, *rootfs, *created;
   char *owner;               /* read from old files, no longer written: the owner is silo's euid */
+  char *command;             /* process.args joined, for `list` (which reads no config) */
   char *status;              /* "creating" or "created": the rest is derived live */
   int pid;                   /* 0 until the init exists */
   uint64_t start_time;       /* /proc/PID/stat field 22 of the init */

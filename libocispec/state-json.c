@@ -128,6 +128,7 @@ static const struct oci_field silo_state_fields[] = {
   OCI_FIELD (silo_state, "created", OCI_STRING, created),
   OCI_FIELD (silo_state, "owner", OCI_STRING, owner),
   OCI_FIELD (silo_state, "status", OCI_STRING, status, OCI_REQUIRED),
+  OCI_FIELD (silo_state, "command", OCI_STRING, command),
   OCI_FIELD (silo_state, "pid", OCI_I32, pid, OCI_RANGE (0, INT32_MAX)),
   OCI_FIELD (silo_state, "start_time", OCI_U64, start_time),
   OCI_FIELD (silo_state, "started", OCI_BOOL, started),

@@ -12,9 +12,9 @@ setup() {
 	set_args sleep 600
 }
 
-# config.json under --root: silo's own copy of the config (linux.resources after update).
+# stored-config.json under --root: silo's own copy of the config (linux.resources after update).
 silo_stored_resources() {
-	jq -c ".linux.resources$1" "$ROOT/$ID/config.json"
+	jq -c ".linux.resources$1" "$ROOT/$ID/stored-config.json"
 }
 
 # The container's pids, as `ps -f json` prints them, one a line.

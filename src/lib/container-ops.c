@@ -513,8 +513,8 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
 
 /* ---- list ----------------------------------------------------------------------------- */
 
-static char *
-join_args (const oci_process *p)
+char *
+silo_command_line (const oci_process *p)
 {
   char *joined = xstrdup ("");
 
@@ -539,7 +539,11 @@ fill_info (struct silo_container_info *info, silo_state *s)
   info->created = xstrdup (s->created);
   info->owner = xstrdup (owner_name ());
   info->pid = status == SILO_STOPPED ? 0 : s->pid;
-  info->command = join_args (s->config->process);
+  /* In the state since schema 2 (list reads no config); schema 1 embedded the config.  */
+  if (s->command != NULL)
+    info->command = xstrdup (s->command);
+  else
+    info->command = silo_command_line (s->config != NULL ? s->config->process : NULL);
 }
 
 /* An entry whose state.json cannot be read is listed, never hidden: "creating" while a

@@ -221,6 +221,7 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
   s->rootfs = rp[0] == '/' ? xstrdup (rp) : xasprintf ("%s/%s", c->bundle, rp);
   s->created = rfc3339_now ();
   s->status = xstrdup ("creating");
+  s->command = silo_command_line (c->config->process);
   s->systemd_cgroup = c->ctx->systemd_cgroup;
   s->config = steal_pointer (&c->config);
   c->state = s;

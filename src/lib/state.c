@@ -273,7 +273,7 @@ silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err)
   return load_named (dirfd, "state.json", false, out, err);
 }
 
-/* The record stands in for a state.json that is lost or damaged; a config.json that is
+/* The record stands in for a state.json that is lost or damaged; a stored-config.json that is
  * too leaves an empty config (no hooks, no intelRdt group to remove), with a warning:
  * the processes and cgroups still go.  */
 int
