@@ -28,7 +28,7 @@ export DEBIAN_FRONTEND=noninteractive
 #        containernetworking-plugins (bridge, host-local, loopback, portmap in
 #        /usr/lib/cni) for the CRI pods of tests/engines/cri.bats.
 packages="build-essential autoconf automake libtool pkg-config git
-	libyajl-dev libseccomp-dev libcap-dev libmnl-dev criu libprotobuf-c-dev
+	libyajl-dev libseccomp-dev libcap-dev criu libprotobuf-c-dev
 	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev zsh
 	containerd podman crun runc containernetworking-plugins"
 if [ "${SILO_CRITEST:-}" = 1 ]; then

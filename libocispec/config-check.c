@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 
 #include "log.h"
 
@@ -122,19 +122,40 @@ oci_check_env (const char *value, struct oci_path *path, struct silo_error **err
   return 0;
 }
 
+/* Numbers from the kernel's header, names as runtime-spec writes them (libcap's names in
+ * upper case).  silo does not link libcap: a table and a capset(2) replace it.  */
+#define CAPABILITY(name) [CAP_##name] = "CAP_" #name
+static const char *const capability_names[] = {
+  CAPABILITY (CHOWN), CAPABILITY (DAC_OVERRIDE), CAPABILITY (DAC_READ_SEARCH),
+  CAPABILITY (FOWNER), CAPABILITY (FSETID), CAPABILITY (KILL), CAPABILITY (SETGID),
+  CAPABILITY (SETUID), CAPABILITY (SETPCAP), CAPABILITY (LINUX_IMMUTABLE),
+  CAPABILITY (NET_BIND_SERVICE), CAPABILITY (NET_BROADCAST), CAPABILITY (NET_ADMIN),
+  CAPABILITY (NET_RAW), CAPABILITY (IPC_LOCK), CAPABILITY (IPC_OWNER), CAPABILITY (SYS_MODULE),
+  CAPABILITY (SYS_RAWIO), CAPABILITY (SYS_CHROOT), CAPABILITY (SYS_PTRACE),
+  CAPABILITY (SYS_PACCT), CAPABILITY (SYS_ADMIN), CAPABILITY (SYS_BOOT), CAPABILITY (SYS_NICE),
+  CAPABILITY (SYS_RESOURCE), CAPABILITY (SYS_TIME), CAPABILITY (SYS_TTY_CONFIG),
+  CAPABILITY (MKNOD), CAPABILITY (LEASE), CAPABILITY (AUDIT_WRITE), CAPABILITY (AUDIT_CONTROL),
+  CAPABILITY (SETFCAP), CAPABILITY (MAC_OVERRIDE), CAPABILITY (MAC_ADMIN), CAPABILITY (SYSLOG),
+  CAPABILITY (WAKE_ALARM), CAPABILITY (BLOCK_SUSPEND), CAPABILITY (AUDIT_READ),
+  CAPABILITY (PERFMON), CAPABILITY (BPF), CAPABILITY (CHECKPOINT_RESTORE),
+};
+#undef CAPABILITY
+_Static_assert (sizeof capability_names / sizeof capability_names[0] == CAP_LAST_CAP + 1,
+                "a capability of <linux/capability.h> is missing from the table");
+
 int
 oci_capability_from_name (const char *name)
 {
-  cap_value_t value;
+  for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+    if (strcmp (capability_names[cap], name) == 0)
+      return cap;
+  return -1;
+}
 
-  /* cap_from_name() is lenient (any case, trailing garbage after a known name, numbers):
-   * accept only the canonical spelling.  */
-  if (strncmp (name, "CAP_", 4) != 0 || name[4] == '\0'
-      || !only_chars (name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"))
-    return -1;
-  if (cap_from_name (name, &value) < 0)
-    return -1;
-  return (int) value;
+const char *
+oci_capability_name (int cap)
+{
+  return cap >= 0 && cap <= CAP_LAST_CAP ? capability_names[cap] : NULL;
 }
 
 int

@@ -26,6 +26,7 @@ struct arena_block
 struct json_document
 {
   struct arena_block *blocks;
+  size_t first_block;   /* sized to the text: a small state file is not a 64 KiB memset */
   struct json_value root;
 };
 
@@ -55,7 +56,7 @@ arena_alloc (struct json_document *doc, size_t size)
   size = (size + 15) & ~(size_t) 15;
   if (b == NULL || b->size - b->used < size)
     {
-      size_t block_size = b == NULL ? ARENA_FIRST_BLOCK : b->size * 2;
+      size_t block_size = b == NULL ? doc->first_block : b->size * 2;
       if (block_size > ARENA_MAX_BLOCK)
         block_size = ARENA_MAX_BLOCK;
       if (block_size < size)
@@ -328,6 +329,7 @@ json_parse (const char *text, size_t len, bool check_utf8, struct json_document 
   yajl_handle h;
   yajl_status status;
 
+  b.doc->first_block = len < (ARENA_FIRST_BLOCK - 4096) / 2 ? 2 * len + 4096 : ARENA_FIRST_BLOCK;
   if (only_whitespace (text, len))
     {
       json_document_free (b.doc);

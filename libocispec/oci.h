@@ -264,8 +264,11 @@ void oci_resources_free (oci_resources *r);
 
 const char *oci_namespace_type_name (oci_namespace_type t);   /* "pid", "network", … */
 
-/* Capability names: libcap's table.  Returns the number or -1 for an unknown name.  */
+/* Capability names ("CAP_CHOWN"), those of the kernel headers silo was built with.
+ * from_name: the number, or -1 for an unknown name (only the canonical spelling);
+ * oci_capability_name: the name, or NULL for a number past the table.  */
 int oci_capability_from_name (const char *name);
+const char *oci_capability_name (int cap);
 
 /* The runtime-spec's rule for linux.resources.memory: swap counts memory+swap, so a swap
  * limit below the memory limit (the configured one, or the one in place for an update,
@@ -292,14 +295,20 @@ int oci_process_state_generate (const oci_state *s, const char *metadata, char *
 
 /* ---- silo's per-container state file (<root>/<id>/state.json) ------------------- */
 
-#define SILO_STATE_SCHEMA 1
+/* Schema 2 keeps the config in a file of its own (config.json, beside state.json), so that
+ * `list` reads a few hundred bytes per container; schema 1 embedded it in the state and
+ * is still read (its config comes with it).  */
+#define SILO_STATE_SCHEMA 2
+#define SILO_STATE_SCHEMA_EMBEDDED_CONFIG 1
 
 typedef struct { char *controller; char *path; } silo_cgroup_path;   /* "memory", "unified" … */
 
 typedef struct
 {
   int schema;                /* SILO_STATE_SCHEMA */
-  char *id, *bundle, *rootfs, *created, *owner;
+  char *id, *bundle, *rootfs, *created;
+  char *owner;               /* read from old files, no longer written: the owner is silo's euid */
+  char *command;             /* process.args joined, for `list` (which reads no config) */
   char *status;              /* "creating" or "created": the rest is derived live */
   int pid;                   /* 0 until the init exists */
   uint64_t start_time;       /* /proc/PID/stat field 22 of the init */
@@ -308,11 +317,17 @@ typedef struct
   bool systemd_cgroup;
   silo_cgroup_path *cgroups; size_t n_cgroups;
   char **namespace_paths; size_t n_namespace_paths;   /* "type:path" of joined namespaces */
-  oci_config *config;        /* the resolved config: later commands never re-read the bundle */
+  oci_config *config;        /* the resolved config: later commands never re-read the bundle;
+                                NULL until read from its own file (schema 2) */
 } silo_state;
 
+/* Parse schema 1 or 2; generate always writes schema 2, without the config.  */
 int silo_state_parse (const char *json, size_t len, silo_state **out, struct silo_error **err);
 int silo_state_generate (const silo_state *s, char **json, size_t *len, struct silo_error **err);
+/* The stored config (config.json of the state directory): the resolved config as silo
+ * wrote it, read back without the bundle's checks (they passed at create).  */
+int silo_stored_config_parse (const char *json, size_t len, oci_config **out, struct silo_error **err);
+char *silo_stored_config_generate (const oci_config *config, size_t *len);
 void silo_state_free (silo_state *s);
 void silo_state_freep (silo_state **s);
 #define _cleanup_silo_state_ __attribute__ ((cleanup (silo_state_freep)))

@@ -128,6 +128,7 @@ static const struct oci_field silo_state_fields[] = {
   OCI_FIELD (silo_state, "created", OCI_STRING, created),
   OCI_FIELD (silo_state, "owner", OCI_STRING, owner),
   OCI_FIELD (silo_state, "status", OCI_STRING, status, OCI_REQUIRED),
+  OCI_FIELD (silo_state, "command", OCI_STRING, command),
   OCI_FIELD (silo_state, "pid", OCI_I32, pid, OCI_RANGE (0, INT32_MAX)),
   OCI_FIELD (silo_state, "start_time", OCI_U64, start_time),
   OCI_FIELD (silo_state, "started", OCI_BOOL, started),
@@ -151,9 +152,10 @@ check_schema (const struct json_value *root, struct silo_error **err)
 
   if (v == NULL || v->type != JSON_NUMBER || parse_long (v->text, &schema) < 0)
     return silo_fail (err, 0, "not a silo state file (no schema number)");
-  if (schema != SILO_STATE_SCHEMA)
-    return silo_fail (err, 0, "state file has schema %lld, this silo reads schema %d: use the "
-                      "silo that created the container", schema, SILO_STATE_SCHEMA);
+  if (schema < SILO_STATE_SCHEMA_EMBEDDED_CONFIG || schema > SILO_STATE_SCHEMA)
+    return silo_fail (err, 0, "state file has schema %lld, this silo reads schemas %d to %d: "
+                      "use the silo that created the container", schema,
+                      SILO_STATE_SCHEMA_EMBEDDED_CONFIG, SILO_STATE_SCHEMA);
   return 0;
 }
 
@@ -189,8 +191,30 @@ silo_state_parse (const char *json, size_t len, silo_state **out, struct silo_er
 int
 silo_state_generate (const silo_state *s, char **json, size_t *len, struct silo_error **err)
 {
-  *json = oci_spec_generate_document (&silo_state_spec, s, len);
+  silo_state current = *s;
+
+  current.schema = SILO_STATE_SCHEMA;
+  current.config = NULL;   /* in its own file */
+  *json = oci_spec_generate_document (&silo_state_spec, &current, len);
   return 0;
+}
+
+int
+silo_stored_config_parse (const char *json, size_t len, oci_config **out, struct silo_error **err)
+{
+  void *config = NULL;
+
+  /* Host paths need not be UTF-8, as in the state.  */
+  if (oci_spec_parse_document (&oci_config_spec, json, len, false, &config, err) < 0)
+    return -1;
+  *out = config;
+  return 0;
+}
+
+char *
+silo_stored_config_generate (const oci_config *config, size_t *len)
+{
+  return oci_spec_generate_document (&oci_config_spec, config, len);
 }
 
 void

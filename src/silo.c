@@ -112,7 +112,7 @@ static void
 print_version (void)
 {
   /* "spec: X" is the line tools parse (as they parse `runc --version`).  */
-  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL +MNL%s%s%s\n",
+  printf ("silo version %s\ncommit: %s\nspec: %s\n+SECCOMP +CAP +YAJL%s%s%s\n",
           PACKAGE_VERSION, SILO_GIT_COMMIT, OCI_SPEC_VERSION,
 #ifdef SILO_HAVE_CRIU
           " +CRIU",

@@ -12,9 +12,9 @@ setup() {
 	set_args sleep 600
 }
 
-# state.json under --root: silo's own format (config.linux.resources after update).
+# stored-config.json under --root: silo's own copy of the config (linux.resources after update).
 silo_stored_resources() {
-	jq -c ".config.linux.resources$1" "$ROOT/$ID/state.json"
+	jq -c ".linux.resources$1" "$ROOT/$ID/stored-config.json"
 }
 
 # The container's pids, as `ps -f json` prints them, one a line.

@@ -72,6 +72,52 @@ check_damaged() {
 	check_damaged missing rt_create "$ID"
 }
 
+@test "recovery: a damaged stored-config.json: list still answers, delete --force still removes all" {
+	local pid dir
+	rt_run_detached "$ID"
+	pid=$(state_field "$ID" pid)
+	printf '{"linux": [' >"$ROOT/$ID/stored-config.json"
+	run --separate-stderr rt list --format json
+	assert_success
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | .[0].status == "running"' <<<"$output" >/dev/null ||
+		fail "list: $output"
+	run --separate-stderr rt delete --force "$ID"
+	assert_success
+	[[ $stderr == *stored-config.json* ]] || fail "delete --force did not say what it went without: $stderr"
+	wait_for gone "$pid" || fail "the init $pid still runs"
+	for dir in $(hierarchies); do
+		[[ ! -d $dir/$ID ]] || fail "cgroup $dir/$ID is left"
+	done
+	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"
+}
+
+# Schema 1 (an earlier silo) embedded the config in state.json and recovery.json.
+@test "recovery: a container whose state an earlier silo wrote (schema 1) is listed, updated, deleted" {
+	local f
+	rt_run_detached "$ID"
+	for f in state.json recovery.json; do
+		jq -c --slurpfile c "$ROOT/$ID/stored-config.json" '.schema = 1 | .config = $c[0]' \
+			"$ROOT/$ID/$f" >"$ROOT/$ID/$f.new"
+		chmod 0600 "$ROOT/$ID/$f.new"
+		mv "$ROOT/$ID/$f.new" "$ROOT/$ID/$f"
+	done
+	rm "$ROOT/$ID/stored-config.json"
+	run --separate-stderr rt list --format json
+	assert_success
+	jq -e --arg id "$ID" 'map(select(.id == $id)) | .[0].status == "running"' <<<"$output" >/dev/null ||
+		fail "list: $output"
+	run --separate-stderr rt exec "$ID" true
+	assert_success
+	run --separate-stderr rt update --pids-limit 77 "$ID"
+	assert_success
+	assert_equal "$(jq -r .schema "$ROOT/$ID/state.json")" 2
+	assert_equal "$(jq -r .config "$ROOT/$ID/state.json")" null
+	assert_equal "$(jq -r .linux.resources.pids.limit "$ROOT/$ID/stored-config.json")" 77
+	run --separate-stderr rt delete --force "$ID"
+	assert_success
+	[[ ! -e $ROOT/$ID ]] || fail "the state directory is left"
+}
+
 # Nothing in it says it is a container: a stranger in a shared root (containerd's shim
 # shares its --root), or a create killed before its first write.
 @test "recovery: a state directory with nothing in it: not listed, removed by delete --force" {

@@ -8,7 +8,8 @@ SILO_CMD_SOURCES = \
 # checkpoint and restore exist only with CRIU (configure --with-criu, or pkg-config found it).
 if HAVE_CRIU
 SILO_CMD_SOURCES += src/cmd/checkpoint.c src/cmd/restore.c
-libsilo_a_SOURCES += src/lib/criu.c src/lib/criu.h src/lib/container-checkpoint.c
+libsilo_a_SOURCES += src/lib/criu.c src/lib/criu.h src/lib/criu-library.c src/lib/criu-library.h \
+	src/lib/container-checkpoint.c
 endif
 
 bin_PROGRAMS = silo

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <linux/capability.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -44,15 +46,50 @@ caps_list_remove (const struct caps_list *l, size_t i)
   (*l->n)--;
 }
 
-/* cap_max_bits() is libcap's probe of the running kernel, the same number as
- * /proc/sys/kernel/cap_last_cap + 1 without reading procfs.  */
+int
+silo_caps_last (void)
+{
+  static int last = -1;
+  int low = 0, high = CAPS_MAX - 1;
+
+  if (last >= 0)
+    return last;
+  /* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability: a binary search
+   * (six calls) gives /proc/sys/kernel/cap_last_cap without procfs, which the child may
+   * no longer see.  CAP_CHOWN (0) always exists.  */
+  while (low < high)
+    {
+      int middle = (low + high + 1) / 2;
+      if (prctl (PR_CAPBSET_READ, (unsigned long) middle, 0, 0, 0) >= 0)
+        low = middle;
+      else
+        high = middle - 1;
+    }
+  last = low;
+  return last;
+}
+
+/* Whether silo's own bounding set holds CAP; asked of the kernel once per capability, as
+ * the lists repeat the same names (bounding, effective, permitted).  */
+static bool
+caps_in_own_bounding_set (int cap)
+{
+  static uint64_t asked, held;
+  uint64_t bit = UINT64_C (1) << cap;
+
+  if ((asked & bit) == 0)
+    {
+      asked |= bit;
+      if (prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) != 0)
+        held |= bit;
+    }
+  return (held & bit) != 0;
+}
+
 static int
 caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_error **err)
 {
-  int last = (int) cap_max_bits () - 1;
-
-  if (last >= CAPS_MAX)
-    last = CAPS_MAX - 1;
+  int last = silo_caps_last ();
   for (size_t i = 0; i < *l->n;)
     {
       const char *name = (*l->names)[i];
@@ -67,7 +104,7 @@ caps_validate_list (const struct caps_list *l, bool user_namespace, struct silo_
           caps_list_remove (l, i);
           continue;
         }
-      if (!user_namespace && prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 0)
+      if (!user_namespace && !caps_in_own_bounding_set (cap))
         return silo_fail (err, 0, "process.capabilities.%s: %s is not in silo's own bounding "
                           "set, so no process silo starts can have it", l->set, name);
       i++;
@@ -155,35 +192,21 @@ int
 silo_caps_drop_bounding (const oci_capabilities *caps, struct silo_error **err)
 {
   uint64_t keep = caps != NULL ? caps_mask (caps->bounding, caps->n_bounding) : 0;
-  int last = (int) cap_max_bits () - 1;
+  int last = silo_caps_last ();
 
-  for (int cap = 0; cap <= last && cap < CAPS_MAX; cap++)
+  for (int cap = 0; cap <= last; cap++)
     {
       if ((keep & (UINT64_C (1) << cap)) != 0)
         continue;
       if (prctl (PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
         {
-          int saved = errno;
-          char *name = cap_to_name (cap);
-          int ret = silo_fail (err, saved, "drop %s from the bounding set", name);
-
-          cap_free (name);
-          return ret;
+          const char *name = oci_capability_name (cap);
+          if (name != NULL)
+            return silo_fail (err, errno, "drop %s from the bounding set", name);
+          return silo_fail (err, errno, "drop capability %d from the bounding set", cap);
         }
     }
   return 0;
-}
-
-static int
-caps_set_flag (cap_t state, cap_flag_t flag, uint64_t mask)
-{
-  cap_value_t values[CAPS_MAX];
-  int n = 0;
-
-  for (int cap = 0; cap < CAPS_MAX; cap++)
-    if ((mask & (UINT64_C (1) << cap)) != 0)
-      values[n++] = cap;
-  return n > 0 ? cap_set_flag (state, flag, n, values, CAP_SET) : 0;
 }
 
 static int
@@ -208,26 +231,30 @@ caps_raise_ambient (const oci_capabilities *caps, struct silo_error **err)
 int
 silo_caps_apply (const oci_capabilities *caps, struct silo_error **err)
 {
-  cap_t state = cap_init ();
-  int ret = 0;
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+  uint64_t effective = 0, permitted = 0, inheritable = 0;
 
-  if (state == NULL)
-    return silo_fail (err, errno, "cap_init");
+  if (caps != NULL)
+    {
+      effective = caps_mask (caps->effective, caps->n_effective);
+      permitted = caps_mask (caps->permitted, caps->n_permitted);
+      inheritable = caps_mask (caps->inheritable, caps->n_inheritable);
+    }
+  /* Version 3: capability N is bit N % 32 of word N / 32.  */
+  for (int word = 0; word < _LINUX_CAPABILITY_U32S_3; word++)
+    {
+      data[word].effective = (uint32_t) (effective >> (32 * word));
+      data[word].permitted = (uint32_t) (permitted >> (32 * word));
+      data[word].inheritable = (uint32_t) (inheritable >> (32 * word));
+    }
   /* One capset for the three sets: the kernel checks effective against the new permitted
    * set, and dropping a capability from permitted or inheritable also clears it from the
    * ambient set, which is why ambient comes last.  */
-  if (caps != NULL
-      && (caps_set_flag (state, CAP_EFFECTIVE, caps_mask (caps->effective, caps->n_effective)) < 0
-          || caps_set_flag (state, CAP_PERMITTED,
-                            caps_mask (caps->permitted, caps->n_permitted)) < 0
-          || caps_set_flag (state, CAP_INHERITABLE,
-                            caps_mask (caps->inheritable, caps->n_inheritable)) < 0))
-    ret = silo_fail (err, errno, "process.capabilities: build the capability sets");
-  else if (cap_set_proc (state) < 0)
-    ret = silo_fail (err, errno, "process.capabilities: set the effective, permitted and "
-                     "inheritable sets");
-  cap_free (state);
-  if (ret < 0 || caps == NULL)
-    return ret;
+  if (syscall (SYS_capset, &header, data) < 0)
+    return silo_fail (err, errno, "process.capabilities: set the effective, permitted and "
+                      "inheritable sets");
+  if (caps == NULL)
+    return 0;
   return caps_raise_ambient (caps, err);
 }

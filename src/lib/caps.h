@@ -15,7 +15,7 @@
  * silo_caps_drop_bounding: in the child, before set_identity: PR_CAPBSET_DROP every
  *   capability that caps->bounding does not list (NULL caps drops them all).
  * silo_caps_apply: after silo_process_set_identity: sets effective, permitted and
- *   inheritable in one capset (libcap), then raises the ambient ones.  Inheritable and
+ *   inheritable in one capset(2), then raises the ambient ones.  Inheritable and
  *   ambient stay empty unless listed.  NULL caps leaves the process with none.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -30,6 +30,9 @@
 
 int silo_caps_validate (oci_capabilities *caps, bool user_namespace, bool root_user,
                         struct silo_error **err);
+/* The number of the kernel's last capability (/proc/sys/kernel/cap_last_cap, probed with
+ * prctl, at most 63); computed once per process, and kept by the clone of the child.  */
+int silo_caps_last (void);
 int silo_caps_drop_bounding (const oci_capabilities *caps, struct silo_error **err);
 int silo_caps_apply (const oci_capabilities *caps, struct silo_error **err);
 

@@ -235,7 +235,10 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
   if (silo_cgroup_update (c.cgroup, &r, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
   fold_into_config (c.state->config, &r);
-  if (silo_state_save (c.dirfd, c.state, err) < 0)
+  /* The resources are the config's: stored-config.json alone changes, unless an old (schema 1)
+   * state.json embedded the config, which saving the state moves out.  */
+  if ((c.state->schema < SILO_STATE_SCHEMA ? silo_state_save (c.dirfd, c.state, err)
+       : silo_state_save_config (c.dirfd, c.state, err)) < 0)
     return silo_wrap (err, "update container `%s` (its cgroups have the new values already)", id);
   return 0;
 }

@@ -204,8 +204,15 @@ request_runtime_hooks (struct child *ch, struct silo_error **err)
 {
   struct silo_sync_msg m;
 
+  /* Also the parent's news that the mounts are done (it names the stage if the init dies
+   * later); the answer comes only when something reads the documents.  */
   if (silo_sync_send (ch->sync, SYNC_HOOKS_REQUEST, 0, NULL, 0, -1, err) < 0)
     return -1;
+  if (!silo_creation_wants_hook_state (ch->config))
+    {
+      ch->agent_state = "";
+      return 0;
+    }
   if (silo_sync_expect (ch->sync, -1, SYNC_HOOKS_DONE, "the prestart and createRuntime hooks", &m, err) < 0)
     return -1;
   ch->hook_state = steal_pointer (&m.data);

@@ -76,6 +76,14 @@ int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error 
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
 /* The init's pid and start time into the state file.  */
+/* process.args joined by spaces ("" without): what `list` and `ps` show as the command.  */
+char *silo_command_line (const oci_process *p);
+
+/* Whether the parent answers SYNC_HOOKS_REQUEST (runs the hooks, sends the state
+ * documents) and the child waits for it: a prestart, createRuntime, createContainer or
+ * startContainer hook, or a seccomp agent, reads them.  Both decide from the same config.  */
+bool silo_creation_wants_hook_state (const oci_config *config);
+
 int silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err);
 /* The pty master to --console-socket, "created" saved, --pid-file written.  */
 int silo_creation_finish (struct silo_creation *c, struct silo_error **err);

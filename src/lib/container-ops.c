@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,22 @@ silo_container_open (const struct silo_context *ctx, const char *id, bool lock, 
   if (silo_state_load (dirfd, s, err) < 0)
     return silo_wrap (err, "container `%s`", id);
   return steal_fd (&dirfd);
+}
+
+/* The owner `state` and `list` show: the state root's, which is silo's own euid (no state
+ * another uid owns is trusted, see state.h), looked up once when shown rather than through
+ * NSS at every create.  */
+static const char *
+owner_name (void)
+{
+  static char *name;
+
+  if (name == NULL)
+    {
+      struct passwd *pw = getpwuid (geteuid ());
+      name = xstrdup (pw != NULL ? pw->pw_name : "");
+    }
+  return name;
 }
 
 /* ---- start ---------------------------------------------------------------------------- */
@@ -308,7 +325,8 @@ silo_container_state (const struct silo_context *ctx, const char *id, char **jso
   status = silo_container_status (s);
   oci_state st = {
     .oci_version = s->config->oci_version, .id = s->id, .status = (char *) silo_status_name (status),
-    .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created, .owner = s->owner,
+    .bundle = s->bundle, .rootfs = s->rootfs, .created = s->created,
+    .owner = (char *) owner_name (),
     .pid = status == SILO_STOPPED ? 0 : s->pid, .annotations = s->config->annotations,
   };
   return oci_state_generate (&st, json, &len, err);
@@ -440,7 +458,7 @@ load_for_force_delete (const struct silo_context *ctx, int dirfd, const char *id
 
   /* A state file others could have written (EPERM) is refused outright: it says someone
    * tampers with the state root, which needs a person's look.  */
-  if (force && (*err)->errnum != EPERM && silo_state_load_recovery (dirfd, s, &recovery_err) == 0)
+  if (force && (*err)->errnum != EPERM && silo_state_load_recovery (dirfd, true, s, &recovery_err) == 0)
     {
       silo_log_warning ("%s; deleting container `%s` from %s", (*err)->msg, id, SILO_STATE_RECOVERY);
       silo_error_freep (err);
@@ -495,8 +513,8 @@ silo_container_delete (const struct silo_context *ctx, const char *id, bool forc
 
 /* ---- list ----------------------------------------------------------------------------- */
 
-static char *
-join_args (const oci_process *p)
+char *
+silo_command_line (const oci_process *p)
 {
   char *joined = xstrdup ("");
 
@@ -519,9 +537,13 @@ fill_info (struct silo_container_info *info, silo_state *s)
   info->bundle = xstrdup (s->bundle);
   info->rootfs = xstrdup (s->rootfs);
   info->created = xstrdup (s->created);
-  info->owner = xstrdup (s->owner);
+  info->owner = xstrdup (owner_name ());
   info->pid = status == SILO_STOPPED ? 0 : s->pid;
-  info->command = join_args (s->config->process);
+  /* In the state since schema 2 (list reads no config); schema 1 embedded the config.  */
+  if (s->command != NULL)
+    info->command = xstrdup (s->command);
+  else
+    info->command = silo_command_line (s->config != NULL ? s->config->process : NULL);
 }
 
 /* An entry whose state.json cannot be read is listed, never hidden: "creating" while a
@@ -537,7 +559,7 @@ fill_unreadable (struct silo_container_info *info, int dirfd, const char *id,
   _cleanup_silo_state_ silo_state *r = NULL;
   struct silo_error *ignored = NULL;
   bool creating = flock (dirfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  bool recovered = silo_state_load_recovery (dirfd, &r, &ignored) == 0;
+  bool recovered = silo_state_load_recovery (dirfd, false, &r, &ignored) == 0;
 
   silo_error_free (ignored);
   if (!creating && !recovered && why->errnum == ENOENT)
@@ -607,14 +629,14 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
           silo_error_freep (&ignored);
           continue;
         }
-      dirfd = silo_state_open_dir (ctx->root, de->d_name, false, &ignored);
+      dirfd = silo_state_open_dir_at (rootfd, ctx->root, de->d_name, false, &ignored);
       if (dirfd < 0)
         {
           silo_error_freep (&ignored);  /* removed meanwhile */
           continue;
         }
       list = xrealloc (list, (count + 1) * sizeof (*list));
-      if (silo_state_load (dirfd, &s, &ignored) == 0)
+      if (silo_state_load_brief (dirfd, &s, &ignored) == 0)
         fill_info (&list[count++], s);
       else if (!fill_unreadable (&list[count], dirfd, de->d_name, ignored))
         count++;

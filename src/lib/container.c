@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,13 +209,6 @@ validate_config (struct silo_creation *c, struct silo_error **err)
 
 /* ---- create: the state file ----------------------------------------------------------- */
 
-static char *
-owner_name (void)
-{
-  struct passwd *pw = getpwuid (geteuid ());
-  return xstrdup (pw != NULL ? pw->pw_name : "");
-}
-
 static int
 persist_creating (struct silo_creation *c, struct silo_error **err)
 {
@@ -228,8 +220,8 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
   s->bundle = xstrdup (c->bundle);
   s->rootfs = rp[0] == '/' ? xstrdup (rp) : xasprintf ("%s/%s", c->bundle, rp);
   s->created = rfc3339_now ();
-  s->owner = owner_name ();
   s->status = xstrdup ("creating");
+  s->command = silo_command_line (c->config->process);
   s->systemd_cgroup = c->ctx->systemd_cgroup;
   s->config = steal_pointer (&c->config);
   c->state = s;
@@ -238,6 +230,8 @@ persist_creating (struct silo_creation *c, struct silo_error **err)
    * the hierarchies leaves nothing `delete --force` does not know about.  */
   if (c->cgroup != NULL)
     silo_cgroup_paths (c->cgroup, &s->cgroups, &s->n_cgroups);
+  if (silo_state_save_config (c->dirfd, s, err) < 0)
+    return -1;
   return silo_state_save (c->dirfd, s, err);
 }
 
@@ -514,6 +508,17 @@ hook_state_for (size_t n, const silo_state *s, const char *status)
   return n > 0 ? silo_hook_state_json (s, status) : xstrdup ("");
 }
 
+bool
+silo_creation_wants_hook_state (const oci_config *config)
+{
+  const oci_hooks *h = config->hooks;
+  const oci_seccomp *s = config->linux_ != NULL ? config->linux_->seccomp : NULL;
+
+  return (h != NULL && (h->n_prestart > 0 || h->n_create_runtime > 0 || h->n_create_container > 0
+                        || h->n_start_container > 0))
+    || silo_seccomp_uses_notify (s);
+}
+
 static int
 run_create_hooks (struct silo_creation *c, struct silo_error **err)
 {
@@ -598,7 +603,7 @@ serve_child (struct silo_creation *c, struct silo_error **err)
       switch (m.type)
         {
         case SYNC_HOOKS_REQUEST:
-          ret = run_create_hooks (c, err);
+          ret = silo_creation_wants_hook_state (c->config) ? run_create_hooks (c, err) : 0;
           break;
         case SYNC_PTY:
           c->pty_master = steal_fd (&m.fd);
@@ -646,7 +651,7 @@ silo_write_pid_file (const char *path, pid_t pid, struct silo_error **err)
     dirfd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)
     return silo_fail (err, errno, "--pid-file `%s`: open its directory", path);
-  if (write_file_atomic_at (dirfd, name, text, strlen (text), 0644, err) < 0)
+  if (write_file_atomic_at (dirfd, name, text, strlen (text), 0644, SILO_VOLATILE, err) < 0)
     return silo_wrap (err, "--pid-file `%s`", path);
   return 0;
 }

@@ -4,7 +4,6 @@
  */
 #include "criu.h"
 
-#include <criu/criu.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "criu-library.h"
 #include "log.h"
 #include "rootfs-plan.h"
 #include "util.h"
@@ -38,7 +38,7 @@ static void
 request_release (struct criu_request *r)
 {
   if (r->opts != NULL)
-    criu_local_free_opts (r->opts);
+    CRIU (criu_local_free_opts) (r->opts);
   r->opts = NULL;
   silo_closep (&r->images);
   silo_closep (&r->work);
@@ -137,7 +137,9 @@ request_init (struct criu_request *r, const struct silo_criu_options *c, const c
   r->images = r->work = r->inherited[0] = r->inherited[1] = -1;
   r->log = log;
   r->work_path = c->work_path != NULL ? c->work_path : image_path;
-  if (criu_local_init_opts (&r->opts) < 0)
+  if (silo_criu_library_load (err) < 0)
+    return -1;
+  if (CRIU (criu_local_init_opts) (&r->opts) < 0)
     return silo_fail (err, ENOMEM, "CRIU: cannot make a request");
   r->images = open_dir (image_path, "image-path", dump, err);
   if (r->images < 0)
@@ -146,24 +148,24 @@ request_init (struct criu_request *r, const struct silo_criu_options *c, const c
                                  : fcntl (r->images, F_DUPFD_CLOEXEC, 0);
   if (r->work < 0)
     return -1;
-  criu_local_set_images_dir_fd (r->opts, r->images);
-  criu_local_set_work_dir_fd (r->opts, r->work);
-  criu_local_set_log_level (r->opts, CRIU_LOG_LEVEL);
-  if (criu_local_set_log_file (r->opts, log) < 0)
+  CRIU (criu_local_set_images_dir_fd) (r->opts, r->images);
+  CRIU (criu_local_set_work_dir_fd) (r->opts, r->work);
+  CRIU (criu_local_set_log_level) (r->opts, CRIU_LOG_LEVEL);
+  if (CRIU (criu_local_set_log_file) (r->opts, log) < 0)
     return silo_fail (err, ENOMEM, "CRIU: cannot set the log file");
-  criu_local_set_tcp_established (r->opts, c->tcp_established);
-  criu_local_set_ext_unix_sk (r->opts, c->ext_unix_sk);
-  criu_local_set_shell_job (r->opts, c->shell_job);
-  criu_local_set_file_locks (r->opts, c->file_locks);
-  criu_local_set_auto_dedup (r->opts, c->auto_dedup);
+  CRIU (criu_local_set_tcp_established) (r->opts, c->tcp_established);
+  CRIU (criu_local_set_ext_unix_sk) (r->opts, c->ext_unix_sk);
+  CRIU (criu_local_set_shell_job) (r->opts, c->shell_job);
+  CRIU (criu_local_set_file_locks) (r->opts, c->file_locks);
+  CRIU (criu_local_set_auto_dedup) (r->opts, c->auto_dedup);
   /* CRIU cuts a network namespace it dumps or restores off with firewall rules; through
    * nftables (libnftables, linked into criu) rather than CRIU's default, which runs the
    * iptables-restore program that many hosts no longer have.  */
-  if (criu_local_set_network_lock (r->opts, CRIU_NETWORK_LOCK_NFTABLES) < 0)
+  if (CRIU (criu_local_set_network_lock) (r->opts, CRIU_NETWORK_LOCK_NFTABLES) < 0)
     return silo_fail (err, ENOMEM, "CRIU: network lock");
-  criu_local_set_manage_cgroups (r->opts, true);
+  CRIU (criu_local_set_manage_cgroups) (r->opts, true);
   if (c->cgroup_mode != SILO_CRIU_CGROUP_DEFAULT)
-    criu_local_set_manage_cgroups_mode (r->opts, cgroup_mode (c->cgroup_mode));
+    CRIU (criu_local_set_manage_cgroups_mode) (r->opts, cgroup_mode (c->cgroup_mode));
   return 0;
 }
 
@@ -178,7 +180,7 @@ add_bind_mounts (criu_opts *o, const struct silo_rootfs_plan *plan, bool dump,
       const struct silo_mount_step *step = &plan->steps[i];
       if (step->kind != SILO_STEP_BIND)
         continue;
-      if (criu_local_add_ext_mount (o, step->destination, dump ? step->destination : step->source) < 0)
+      if (CRIU (criu_local_add_ext_mount) (o, step->destination, dump ? step->destination : step->source) < 0)
         return silo_fail (err, ENOMEM, "CRIU: mounts[%zu] (%s) as an external mount", step->index,
                           step->destination);
     }
@@ -197,7 +199,7 @@ add_external_namespace (criu_opts *o, pid_t pid, const char *ns, const char *key
   if (stat (path, &st) < 0)
     return silo_fail (err, errno, "CRIU: stat %s", path);
   external = xasprintf ("%s[%llu]:%s", ns, (unsigned long long) st.st_ino, key);
-  if (criu_local_add_external (o, external) < 0)
+  if (CRIU (criu_local_add_external) (o, external) < 0)
     return silo_fail (err, ENOMEM, "CRIU: external namespace %s", external);
   return 0;
 }
@@ -264,7 +266,7 @@ dump_stdio (const struct criu_request *r, pid_t pid, struct silo_error **err)
   for (int fd = 0; fd < 3; fd++)
     {
       _cleanup_free_ char *key = stdio_key (pid, fd);
-      if (strncmp (key, "file[", 5) == 0 && criu_local_add_external (r->opts, key) < 0)
+      if (strncmp (key, "file[", 5) == 0 && CRIU (criu_local_add_external) (r->opts, key) < 0)
         {
           free (oci_json_writer_finish (w, NULL));
           return silo_fail (err, ENOMEM, "CRIU: external file %s", key);
@@ -273,7 +275,7 @@ dump_stdio (const struct criu_request *r, pid_t pid, struct silo_error **err)
     }
   oci_json_end_array (w);
   json = oci_json_writer_finish (w, NULL);
-  return write_file_atomic_at (r->images, SILO_CRIU_DESCRIPTORS, json, strlen (json), 0600, err);
+  return write_file_atomic_at (r->images, SILO_CRIU_DESCRIPTORS, json, strlen (json), 0600, SILO_DURABLE, err);
 }
 
 /* "HOST:PORT" was checked by the command; split it at the last colon.  */
@@ -287,7 +289,7 @@ set_page_server (criu_opts *o, const char *page_server, struct silo_error **err)
   if (colon == NULL || parse_long (colon + 1, &port) < 0 || port < 1 || port > 65535)
     return silo_fail (err, EINVAL, "--page-server `%s`: expected ADDRESS:PORT", page_server);
   *colon = '\0';
-  if (criu_local_set_page_server_address_port (o, address, (int) port) < 0)
+  if (CRIU (criu_local_set_page_server_address_port) (o, address, (int) port) < 0)
     return silo_fail (err, ENOMEM, "--page-server `%s`", page_server);
   return 0;
 }
@@ -309,21 +311,21 @@ dump_options (struct criu_request *r, const struct silo_criu_dump *d, struct sil
 {
   const struct silo_checkpoint_options *o = d->opts;
 
-  criu_local_set_pid (r->opts, d->pid);
-  criu_local_set_leave_running (r->opts, o->leave_running);
-  if (d->freezer != NULL && criu_local_set_freeze_cgroup (r->opts, d->freezer) < 0)
+  CRIU (criu_local_set_pid) (r->opts, d->pid);
+  CRIU (criu_local_set_leave_running) (r->opts, o->leave_running);
+  if (d->freezer != NULL && CRIU (criu_local_set_freeze_cgroup) (r->opts, d->freezer) < 0)
     return silo_fail (err, ENOMEM, "CRIU: freezer cgroup");
   /* A pre-dump records which pages change after it; the dump on top of it needs that.  */
-  criu_local_set_track_mem (r->opts, o->pre_dump || o->parent_path != NULL);
+  CRIU (criu_local_set_track_mem) (r->opts, o->pre_dump || o->parent_path != NULL);
   if (o->parent_path != NULL && !parent_exists (r->images, o->parent_path))
     return silo_fail (err, errno, "--parent-path `%s`: no pre-dump directory there (a relative "
                       "path is relative to the image path)", o->parent_path);
-  if (o->parent_path != NULL && criu_local_set_parent_images (r->opts, o->parent_path) < 0)
+  if (o->parent_path != NULL && CRIU (criu_local_set_parent_images) (r->opts, o->parent_path) < 0)
     return silo_fail (err, ENOMEM, "--parent-path");
   if (o->page_server != NULL && set_page_server (r->opts, o->page_server, err) < 0)
     return -1;
   if (d->config->process != NULL && d->config->process->terminal)
-    criu_local_set_orphan_pts_master (r->opts, true);
+    CRIU (criu_local_set_orphan_pts_master) (r->opts, true);
   if (d->external_netns && add_external_namespace (r->opts, d->pid, "net", NETNS_KEY, err) < 0)
     return -1;
   if (d->external_pidns && add_external_namespace (r->opts, d->pid, "pid", PIDNS_KEY, err) < 0)
@@ -349,7 +351,7 @@ silo_criu_dump (const struct silo_criu_dump *d, struct silo_error **err)
     ret = dump_stdio (&r, d->pid, err);
   if (ret == 0)
     {
-      ret = o->pre_dump ? criu_local_pre_dump (r.opts) : criu_local_dump (r.opts);
+      ret = o->pre_dump ? CRIU (criu_local_pre_dump) (r.opts) : CRIU (criu_local_dump) (r.opts);
       if (ret < 0)
         request_failed (&r, what, ret, err);
     }
@@ -374,7 +376,7 @@ restore_stdio (const struct criu_request *r, struct silo_error **err)
     return silo_wrap (err, "the checkpoint's %s", SILO_CRIU_DESCRIPTORS);
   for (int fd = 0; fd < 3 && targets[fd] != NULL; fd++)
     if ((strncmp (targets[fd], "pipe:", 5) == 0 || strncmp (targets[fd], "file[", 5) == 0)
-        && criu_local_add_inherit_fd (r->opts, fd, targets[fd]) < 0)
+        && CRIU (criu_local_add_inherit_fd) (r->opts, fd, targets[fd]) < 0)
       return silo_fail (err, ENOMEM, "CRIU: inherit fd %d", fd);
   return 0;
 }
@@ -387,7 +389,7 @@ add_inherited (struct criu_request *r, int slot, int fd, const char *key, struct
   r->inherited[slot] = fcntl (fd, F_DUPFD, 3);
   if (r->inherited[slot] < 0)
     return silo_fail (err, errno, "CRIU: pass on the %s namespace", key);
-  if (criu_local_add_inherit_fd (r->opts, r->inherited[slot], key) < 0)
+  if (CRIU (criu_local_add_inherit_fd) (r->opts, r->inherited[slot], key) < 0)
     return silo_fail (err, ENOMEM, "CRIU: inherit %s", key);
   return 0;
 }
@@ -403,17 +405,17 @@ ignore_notification (char *action, criu_notify_arg_t na)
 static int
 restore_options (struct criu_request *r, const struct silo_criu_restore *x, struct silo_error **err)
 {
-  if (criu_local_set_root (r->opts, x->root) < 0)
+  if (CRIU (criu_local_set_root) (r->opts, x->root) < 0)
     return silo_fail (err, ENOMEM, "CRIU: root");
-  if (x->cgroup != NULL && criu_local_add_cg_root (r->opts, NULL, x->cgroup) < 0)
+  if (x->cgroup != NULL && CRIU (criu_local_add_cg_root) (r->opts, NULL, x->cgroup) < 0)
     return silo_fail (err, ENOMEM, "CRIU: cgroup root");
   if (x->netns >= 0 && add_inherited (r, 0, x->netns, NETNS_KEY, err) < 0)
     return -1;
   if (x->pidns >= 0 && add_inherited (r, 1, x->pidns, PIDNS_KEY, err) < 0)
     return -1;
-  criu_local_set_notify_cb (r->opts, ignore_notification);
+  CRIU (criu_local_set_notify_cb) (r->opts, ignore_notification);
   if (x->config->process != NULL && x->config->process->terminal)
-    criu_local_set_orphan_pts_master (r->opts, true);
+    CRIU (criu_local_set_orphan_pts_master) (r->opts, true);
   if (add_bind_mounts (r->opts, x->plan, false, err) < 0)
     return -1;
   return restore_stdio (r, err);
@@ -432,7 +434,7 @@ silo_criu_restore (struct silo_criu_restore *x, struct silo_error **err)
     ret = restore_options (&r, x, err);
   if (ret == 0)
     {
-      ret = criu_local_restore_child (r.opts);
+      ret = CRIU (criu_local_restore_child) (r.opts);
       if (ret <= 0)
         {
           request_failed (&r, "restore", ret < 0 ? ret : -EBADE, err);
@@ -443,7 +445,7 @@ silo_criu_restore (struct silo_criu_restore *x, struct silo_error **err)
           x->pid = (pid_t) ret;
           ret = 0;
           if (x->config->process != NULL && x->config->process->terminal)
-            x->pty_master = criu_get_orphan_pts_master_fd ();
+            x->pty_master = CRIU (criu_get_orphan_pts_master_fd) ();
         }
     }
   request_release (&r);

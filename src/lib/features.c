@@ -5,7 +5,6 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <ctype.h>
 #include <seccomp.h>
 #ifdef SILO_HAVE_CRIU
 #include <criu/version.h>
@@ -14,8 +13,8 @@
 #include "seccomp.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
+#include "caps.h"
 #include "container.h"
 #include "idmap.h"
 #include "mount.h"
@@ -77,27 +76,17 @@ mount_option_names (bool idmap)
   return names;
 }
 
-/* "CAP_CHOWN" ... for every capability both libcap and the running kernel know.  */
+/* "CAP_CHOWN" ... for every capability both silo's table and the running kernel know.  */
 static char **
 capability_names (void)
 {
-  int n = cap_max_bits ();
-  char **names = xmalloc0 (((size_t) (n > 0 ? n : 0) + 1) * sizeof (*names));
+  int last = silo_caps_last ();
+  char **names = xmalloc0 (((size_t) last + 2) * sizeof (*names));
   size_t k = 0;
 
-  for (int i = 0; i < n; i++)
-    {
-      char *lower = cap_to_name (i);
-      /* libcap names a capability newer than itself by its number: leave it out.  */
-      if (lower != NULL && !isdigit ((unsigned char) lower[0]))
-        {
-          names[k] = xasprintf ("CAP_%s", lower + 4);   /* skip "cap_" */
-          for (char *p = names[k]; *p; p++)
-            *p = (char) toupper ((unsigned char) *p);
-          k++;
-        }
-      cap_free (lower);
-    }
+  for (int cap = 0; cap <= last; cap++)
+    if (oci_capability_name (cap) != NULL)
+      names[k++] = xstrdup (oci_capability_name (cap));
   return names;
 }
 

@@ -256,6 +256,8 @@ silo_mount_open_target (int rootfd, const char *dest, bool is_file, bool no_syml
         return silo_fail (err, errno, "open `%s` in the container rootfs", dest);
       /* ENOENT: every component that exists was walked and none is a symlink; only
        * directories silo creates follow.  */
+      if (!is_file)
+        return silo_mkdirs_in_root_missing (rootfd, dest, 0755, err);
     }
   if (is_file)
     return silo_mkfile_in_root (rootfd, dest, 0644, err);

@@ -2,12 +2,15 @@
 #include "netlink.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -18,49 +21,81 @@
 /* Room for the request and its acknowledgement (an error echoes the request).  */
 #define NETLINK_BUFFER_SIZE 1024
 
-static void
-mnl_socket_closep (struct mnl_socket **nl)
-{
-  if (*nl != NULL)
-    mnl_socket_close (*nl);
-}
-
-/* An RTM_NEWLINK request for ifindex, in buffer.  */
+/* An RTM_NEWLINK request for ifindex, in buffer (zeroed here).  silo's own code, not
+ * libmnl's: a library mapped by every silo process for one message per container.  */
 static struct nlmsghdr *
 link_request (char *buffer, int ifindex, unsigned int seq, struct ifinfomsg **link)
 {
-  struct nlmsghdr *request = mnl_nlmsg_put_header (buffer);
+  struct nlmsghdr *request = (struct nlmsghdr *) buffer;
 
+  memset (buffer, 0, NETLINK_BUFFER_SIZE);
+  request->nlmsg_len = NLMSG_LENGTH (sizeof (**link));
   request->nlmsg_type = RTM_NEWLINK;
   request->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   request->nlmsg_seq = seq;
-  *link = mnl_nlmsg_put_extra_header (request, sizeof (**link));
+  *link = NLMSG_DATA (request);
   (*link)->ifi_family = AF_UNSPEC;
   (*link)->ifi_index = ifindex;
   return request;
 }
 
-/* Send one request and wait for its acknowledgement; the error names `what`.  */
+/* Append attribute TYPE (LEN bytes of DATA) to the request; the buffer holds the header,
+ * an ifinfomsg and the two attributes silo sends (a u32, a name under IFNAMSIZ).  */
+static void
+put_attribute (struct nlmsghdr *request, unsigned short type, const void *data, size_t len)
+{
+  struct rtattr *attribute = (struct rtattr *) ((char *) request + NLMSG_ALIGN (request->nlmsg_len));
+
+  if (NLMSG_ALIGN (request->nlmsg_len) + RTA_SPACE (len) > NETLINK_BUFFER_SIZE)
+    abort ();
+  attribute->rta_type = type;
+  attribute->rta_len = (unsigned short) RTA_LENGTH (len);
+  memcpy (RTA_DATA (attribute), data, len);
+  request->nlmsg_len = NLMSG_ALIGN (request->nlmsg_len) + RTA_ALIGN (attribute->rta_len);
+}
+
+/* The kernel's answer to REQUEST: an NLMSG_ERROR whose error is 0 (the acknowledgement) or
+ * a negative errno.  Anything else, or from anyone but the kernel, is not an answer.  */
+static int
+check_acknowledgement (const char *buffer, ssize_t n, const struct sockaddr_nl *from,
+                       const struct nlmsghdr *request, const char *what, struct silo_error **err)
+{
+  const struct nlmsghdr *answer = (const struct nlmsghdr *) buffer;
+  const struct nlmsgerr *error = NLMSG_DATA (answer);
+
+  if (from->nl_pid != 0 || n < (ssize_t) NLMSG_LENGTH (sizeof (*error))
+      || !NLMSG_OK (answer, (size_t) n) || answer->nlmsg_type != NLMSG_ERROR
+      || answer->nlmsg_seq != request->nlmsg_seq)
+    return silo_fail (err, EPROTO, "%s: an unexpected netlink answer", what);
+  if (error->error != 0)
+    return silo_fail (err, -error->error, "%s", what);
+  return 0;
+}
+
+/* Send one request and wait for its acknowledgement; the error names `what`.  The kernel
+ * binds the socket at the first send.  */
 static int
 transact (struct nlmsghdr *request, char *buffer, size_t size, const char *what,
           struct silo_error **err)
 {
-  __attribute__ ((cleanup (mnl_socket_closep))) struct mnl_socket *nl = NULL;
+  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK }, from;
+  socklen_t from_len = sizeof from;
+  _cleanup_close_ int fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   ssize_t n;
 
-  nl = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
-  if (nl == NULL)
+  if (fd < 0)
     return silo_fail (err, errno, "%s: open a netlink socket", what);
-  if (mnl_socket_bind (nl, 0, MNL_SOCKET_AUTOPID) < 0)
-    return silo_fail (err, errno, "%s: bind the netlink socket", what);
-  if (mnl_socket_sendto (nl, request, request->nlmsg_len) < 0)
+  do
+    n = sendto (fd, request, request->nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof kernel);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
     return silo_fail (err, errno, "%s: send RTM_NEWLINK", what);
-  n = mnl_socket_recvfrom (nl, buffer, size);
+  do
+    n = recvfrom (fd, buffer, size, 0, (struct sockaddr *) &from, &from_len);
+  while (n < 0 && errno == EINTR);
   if (n < 0)
     return silo_fail (err, errno, "%s: read the acknowledgement", what);
-  if (mnl_cb_run (buffer, (size_t) n, request->nlmsg_seq, mnl_socket_get_portid (nl), NULL, NULL) < 0)
-    return silo_fail (err, errno, "%s", what);
-  return 0;
+  return check_acknowledgement (buffer, n, &from, request, what, err);
 }
 
 int
@@ -128,9 +163,10 @@ silo_netlink_move_devices (const oci_linux *l, int netns_fd, struct silo_error *
       request = link_request (buffer.bytes, ifindex, (unsigned int) time (NULL) + (unsigned) i, &link);
       /* One request: the kernel moves and renames at once, so the name never clashes with
        * one in either namespace half-way.  */
-      mnl_attr_put_u32 (request, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+      uint32_t fd = (uint32_t) netns_fd;
+      put_attribute (request, IFLA_NET_NS_FD, &fd, sizeof fd);
       if (d->name != NULL && d->name[0] != '\0')
-        mnl_attr_put_strz (request, IFLA_IFNAME, d->name);
+        put_attribute (request, IFLA_IFNAME, d->name, strlen (d->name) + 1);
       if (transact (request, buffer.bytes, sizeof buffer.bytes, what, err) < 0)
         return -1;
     }

@@ -29,6 +29,8 @@ int silo_open_in_root (int rootfd, const char *path, int flags, mode_t mode,
  * root, so that a symlink component cannot lead out of it.  Returns an O_PATH|O_DIRECTORY
  * fd of the last directory.  */
 int silo_mkdirs_in_root (int rootfd, const char *path, mode_t mode, struct silo_error **err);
+/* The same for a path just found missing (ENOENT): no second lookup of the whole path.  */
+int silo_mkdirs_in_root_missing (int rootfd, const char *path, mode_t mode, struct silo_error **err);
 
 /* The parent directories and an empty regular file `path` (the target of a file bind
  * mount); an existing file of any type is kept.  Returns an fd of it: O_PATH, or the

@@ -325,7 +325,7 @@ fill_state_dir (const struct silo_context *ctx, const struct silo_quickrun_optio
   *bundle = xasprintf ("%s/%s", root, name);
   root_path = xasprintf ("%s/rootfs", *bundle);
   if (silo_quickrun_config (q, name, root_path, &json, err) < 0
-      || write_file_atomic_at (dirfd, "config.json", json, strlen (json), 0600, err) < 0)
+      || write_file_atomic_at (dirfd, "config.json", json, strlen (json), 0600, SILO_VOLATILE, err) < 0)
     return -1;
   if (mkdirat (dirfd, "rootfs", 0755) < 0)
     return silo_fail (err, errno, "make the rootfs mount point in the state directory");

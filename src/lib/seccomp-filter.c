@@ -187,7 +187,7 @@ cache_write (int dirfd, const char *key, const struct sock_filter *code, size_t 
   memcpy (data + sizeof CACHE_MAGIC - 1, &count, sizeof count);
   memcpy (data + CACHE_HEADER, code, n * sizeof (struct sock_filter));
   /* A cache that cannot be written is only slower: the program is in hand.  */
-  (void) write_file_atomic_at (dirfd, key, data, len, 0600, NULL);
+  (void) write_file_atomic_at (dirfd, key, data, len, 0600, SILO_DURABLE, NULL);
 }
 
 /* ---- compile, install ------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "pathsafe.h"
 #include "util.h"
 
@@ -142,15 +143,12 @@ silo_state_create_dir (const char *root, const char *id, struct silo_error **err
 }
 
 int
-silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err)
+silo_state_open_dir_at (int rootfd, const char *root, const char *id, bool lock,
+                        struct silo_error **err)
 {
+  _cleanup_close_ int dirfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   _cleanup_free_ char *path = xasprintf ("%s/%s", root, id);
-  _cleanup_close_ int rootfd = -1, dirfd = -1;
 
-  rootfd = open_root (root, id, err);
-  if (rootfd < 0)
-    return -1;
-  dirfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (dirfd < 0)
     {
       if (errno == ENOENT)
@@ -164,15 +162,38 @@ silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_er
   return steal_fd (&dirfd);
 }
 
+int
+silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err)
+{
+  _cleanup_close_ int rootfd = open_root (root, id, err);
+
+  if (rootfd < 0)
+    return -1;
+  return silo_state_open_dir_at (rootfd, root, id, lock, err);
+}
+
+static int
+save_config (int dirfd, const oci_config *config, struct silo_error **err)
+{
+  size_t len;
+  _cleanup_free_ char *json = silo_stored_config_generate (config, &len);
+
+  return write_file_atomic_at (dirfd, SILO_STATE_CONFIG, json, len, 0600, SILO_VOLATILE, err);
+}
+
 static int
 save_named (int dirfd, const char *name, const silo_state *s, struct silo_error **err)
 {
   _cleanup_free_ char *json = NULL;
   size_t len;
 
+  /* A state read from schema 1 carried its config: it gets a file of its own before the
+   * state that no longer holds it replaces the old one.  */
+  if (s->schema < SILO_STATE_SCHEMA && s->config != NULL && save_config (dirfd, s->config, err) < 0)
+    return -1;
   if (silo_state_generate (s, &json, &len, err) < 0)
     return silo_wrap (err, "serialise the state of `%s`", s->id);
-  return write_file_atomic_at (dirfd, name, json, len, 0600, err);
+  return write_file_atomic_at (dirfd, name, json, len, 0600, SILO_VOLATILE, err);
 }
 
 int
@@ -187,27 +208,55 @@ silo_state_save_recovery (int dirfd, const silo_state *s, struct silo_error **er
   return save_named (dirfd, SILO_STATE_RECOVERY, s, err);
 }
 
-static int
-load_named (int dirfd, const char *name, silo_state **out, struct silo_error **err)
+int
+silo_state_save_config (int dirfd, const silo_state *s, struct silo_error **err)
 {
-  _cleanup_free_ char *json = NULL;
+  return save_config (dirfd, s->config, err);
+}
+
+static int
+read_trusted (int dirfd, const char *name, char **json, size_t *len, struct silo_error **err)
+{
   _cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  size_t len;
 
   if (fd < 0)
     return silo_fail (err, errno, "open `%s`", name);
   if (silo_check_trusted_fd (fd, "the state file", name, err) < 0
-      || read_fd_all (fd, &json, &len, err) < 0)
+      || read_fd_all (fd, json, len, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+load_config (int dirfd, silo_state *s, struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len;
+
+  if (s->config != NULL)
+    return 0;   /* schema 1: it came embedded */
+  if (read_trusted (dirfd, SILO_STATE_CONFIG, &json, &len, err) < 0)
+    return -1;
+  if (silo_stored_config_parse (json, len, &s->config, err) < 0)
+    return silo_wrap (err, "%s", SILO_STATE_CONFIG);
+  return 0;
+}
+
+static int
+load_named (int dirfd, const char *name, bool with_config, silo_state **out,
+            struct silo_error **err)
+{
+  _cleanup_free_ char *json = NULL;
+  size_t len;
+
+  if (read_trusted (dirfd, name, &json, &len, err) < 0)
     return -1;
   if (silo_state_parse (json, len, out, err) < 0)
     return silo_wrap (err, "%s", name);
-  if ((*out)->schema != SILO_STATE_SCHEMA)
+  if (with_config && load_config (dirfd, *out, err) < 0)
     {
-      int schema = (*out)->schema;
       silo_state_freep (out);
-      return silo_fail (err, 0, "%s has schema %d, this silo reads %d: "
-                        "delete the container with the silo that made it", name, schema,
-                        SILO_STATE_SCHEMA);
+      return -1;
     }
   return 0;
 }
@@ -215,13 +264,33 @@ load_named (int dirfd, const char *name, silo_state **out, struct silo_error **e
 int
 silo_state_load (int dirfd, silo_state **out, struct silo_error **err)
 {
-  return load_named (dirfd, "state.json", out, err);
+  return load_named (dirfd, "state.json", true, out, err);
 }
 
 int
-silo_state_load_recovery (int dirfd, silo_state **out, struct silo_error **err)
+silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err)
 {
-  return load_named (dirfd, SILO_STATE_RECOVERY, out, err);
+  return load_named (dirfd, "state.json", false, out, err);
+}
+
+/* The record stands in for a state.json that is lost or damaged; a stored-config.json that is
+ * too leaves an empty config (no hooks, no intelRdt group to remove), with a warning:
+ * the processes and cgroups still go.  */
+int
+silo_state_load_recovery (int dirfd, bool with_config, silo_state **out, struct silo_error **err)
+{
+  struct silo_error *config_err = NULL;
+
+  if (load_named (dirfd, SILO_STATE_RECOVERY, false, out, err) < 0)
+    return -1;
+  if (with_config && load_config (dirfd, *out, &config_err) < 0)
+    {
+      silo_log_warning ("%s; deleting without the container's config (no poststop hooks)",
+                        config_err->msg);
+      silo_error_free (config_err);
+      (*out)->config = xmalloc0 (sizeof (*(*out)->config));
+    }
+  return 0;
 }
 
 static int

@@ -1,6 +1,8 @@
 /* silo: the per-container state store under <root>/<id>/.
  *
- *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + fsync + rename)
+ *   state.json   silo_state (libocispec/oci.h), replaced atomically (temp + rename; no fsync: docs/design.md)
+ *   stored-config.json  the resolved config, written at create and by `update`; read only by the
+ *                commands that need it (`list` does not)
  *   recovery.json   the state as it was when the init's pid was recorded (below)
  *   start.sock   the created init listens here until `start` releases it
  *
@@ -41,17 +43,28 @@ int silo_state_create_dir (const char *root, const char *id, struct silo_error *
 
 /* Open and lock an existing container directory; "container `id` does not exist".  */
 int silo_state_open_dir (const char *root, const char *id, bool lock, struct silo_error **err);
+/* The same, in the state root already open as ROOTFD (ROOT names it in messages).  */
+int silo_state_open_dir_at (int rootfd, const char *root, const char *id, bool lock,
+                            struct silo_error **err);
 
 int silo_state_save (int dirfd, const silo_state *s, struct silo_error **err);
+/* The state with its config (s->config set).  */
 int silo_state_load (int dirfd, silo_state **out, struct silo_error **err);
+/* The state alone (s->config NULL, unless an old schema-1 file embedded it).  */
+int silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err);
+
+/* s->config to stored-config.json: at create, and when `update` folded new resources in.
+ * (Not config.json: a quick-run container's bundle is its state directory.)  */
+#define SILO_STATE_CONFIG "stored-config.json"
+int silo_state_save_config (int dirfd, const silo_state *s, struct silo_error **err);
 
 /* A second record, written once the init's pid is known: enough (the pid with its start
- * time, the cgroup paths, the config) for `delete --force` to find and kill the processes
+ * time, the cgroup paths; the config is stored-config.json's) for `delete --force` to find and kill the processes
  * and remove the cgroups when state.json is lost or damaged, and for `list` to show such
  * a container rather than forget it.  */
 #define SILO_STATE_RECOVERY "recovery.json"
 int silo_state_save_recovery (int dirfd, const silo_state *s, struct silo_error **err);
-int silo_state_load_recovery (int dirfd, silo_state **out, struct silo_error **err);
+int silo_state_load_recovery (int dirfd, bool with_config, silo_state **out, struct silo_error **err);
 
 /* Remove the directory and everything in it (it holds only silo's files).  */
 int silo_state_remove_dir (const char *root, const char *id, struct silo_error **err);

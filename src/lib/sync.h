@@ -11,6 +11,8 @@
  *                               ◀──────── SYNC_HOOKS_REQUEST
  *   prestart + createRuntime hooks
  *   SYNC_HOOKS_DONE (3 state docs) ────▶  createContainer hooks, pty
+ *   (the answer only when a hook or a seccomp agent reads the documents: else the
+ *   request is only news that the mounts are done, and the child goes on)
  *                               ◀──────── SYNC_PTY (master fd, SCM_RIGHTS)
  *                                         pivot_root, process setup
  *                               ◀──────── SYNC_CREATED; block in accept() on start.sock

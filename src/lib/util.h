@@ -69,10 +69,14 @@ int write_value_fd (int fd, const char *what, const char *data, size_t len, stru
 int write_file_at (int dirfd, const char *path, const char *data, size_t len, struct silo_error **err);
 
 /* temp file in the same directory (random name, O_EXCL | O_NOFOLLOW: never written
- * through something planted there) + fsync + rename(2): readers see old or new, never
- * half.  */
+ * through something planted there) + rename(2): readers see old or new, never half, and
+ * a process killed half-way leaves the old file whole.  SILO_DURABLE adds an fsync before
+ * the rename, for files that must outlive a power loss (checkpoint images, the seccomp
+ * cache); SILO_VOLATILE is for files that describe live processes, which a power loss
+ * ends anyway (the state, pid files: see docs/design.md, "State store").  */
+enum silo_write_durability { SILO_VOLATILE, SILO_DURABLE };
 int write_file_atomic_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                          struct silo_error **err);
+                          enum silo_write_durability durability, struct silo_error **err);
 
 /* mkdir -p relative to dirfd; existing directories are fine.  */
 int mkdir_p_at (int dirfd, const char *path, mode_t mode, struct silo_error **err);

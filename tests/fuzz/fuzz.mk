@@ -2,7 +2,7 @@
 # Not an automake fragment: `make fuzz` (tests/fuzz/local.mk) runs it with what configure
 # found, e.g.
 #   make -f tests/fuzz/fuzz.mk srcdir=. SILO_SOURCES="..." FUZZ_CPPFLAGS="..." \
-#        FUZZ_LIBS="-lyajl -lseccomp -lcap -lmnl" FUZZ_SECONDS=60 run
+#        FUZZ_LIBS="-lyajl -lseccomp -lcap" FUZZ_SECONDS=60 run
 #
 # Every source of libsilo and of the CLI is compiled again here, with clang, coverage
 # and ASan + UBSan, into tests/fuzz/.build/ (libsilo.a is gcc's, without either).

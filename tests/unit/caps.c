@@ -204,6 +204,46 @@ apply_none (void)
   return umask (0) == 0022 ? 0 : 12;
 }
 
+/* silo's table and probe against libcap's, which silo no longer links.  */
+static void
+test_table_against_libcap (void)
+{
+  int mismatches = 0, known = 0;
+
+  ok (silo_caps_last () == (int) cap_max_bits () - 1, "the last capability: %d, libcap says %d",
+      silo_caps_last (), (int) cap_max_bits () - 1);
+  for (int cap = 0; cap < 64; cap++)
+    {
+      char *lower = cap_to_name (cap);
+      char upper[64];
+      size_t i;
+
+      if (lower == NULL || strncmp (lower, "cap_", 4) != 0)
+        {
+          cap_free (lower);
+          continue;   /* past libcap's table: named by number */
+        }
+      for (i = 0; lower[i] != '\0' && i < sizeof upper - 1; i++)
+        upper[i] = (char) (lower[i] >= 'a' && lower[i] <= 'z' ? lower[i] - 32 : lower[i]);
+      upper[i] = '\0';
+      cap_free (lower);
+      known++;
+      if (oci_capability_name (cap) == NULL || strcmp (oci_capability_name (cap), upper) != 0
+          || oci_capability_from_name (upper) != cap)
+        {
+          printf ("# capability %d: libcap `%s`, silo `%s`\n", cap, upper,
+                oci_capability_name (cap) ? oci_capability_name (cap) : "(none)");
+          mismatches++;
+        }
+    }
+  ok (known > 0 && mismatches == 0, "every capability libcap names (%d) has that name and number "
+      "in silo's table", known);
+  ok (oci_capability_from_name ("cap_chown") < 0 && oci_capability_from_name ("CAP_CHOWNX") < 0
+      && oci_capability_from_name ("CAP_") < 0 && oci_capability_from_name ("0") < 0
+      && oci_capability_name (64) == NULL && oci_capability_name (-1) == NULL,
+      "only the canonical spelling is a name");
+}
+
 /* NEEDS: the capabilities FN cannot do without (its bounding drop, identity change and
  * capset); without them the point is skipped with WHY.  */
 static void
@@ -231,6 +271,7 @@ main (void)
   unsigned long long kept = 1ULL << CAP_KILL | 1ULL << CAP_NET_BIND_SERVICE;
 
   test_validation ();
+  test_table_against_libcap ();
   in_child (apply_as_user, identity | kept, "CAP_SETPCAP, CAP_SETUID, CAP_SETGID, and the CAP_KILL "
             "and CAP_NET_BIND_SERVICE it keeps",
             "bounding drop, identity and capset as uid 1000 keep what is listed");

@@ -1,4 +1,8 @@
-/* Loopback: brought up in a child's new network namespace, checked with SIOCGIFFLAGS.  */
+/* Loopback: brought up in a child's new network namespace, checked with SIOCGIFFLAGS; and
+ * a request the kernel refuses (moving lo, which stays in its namespace) is an error with
+ * the kernel's errno.  */
+#include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <string.h>
@@ -37,21 +41,48 @@ child (void)
   return (loopback_flags () & IFF_UP) != 0 ? 0 : 13;
 }
 
+/* Two new network namespaces: lo of the second cannot move into the first (EINVAL).  */
+static int
+refused_child (void)
+{
+  oci_net_device device = { .key = (char *) "lo" };
+  oci_linux linux_ = { .net_devices = &device, .n_net_devices = 1 };
+  struct silo_error *err = NULL;
+  int first;
+
+  if (unshare (CLONE_NEWNET) < 0)
+    return 20;
+  first = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (first < 0 || unshare (CLONE_NEWNET) < 0)
+    return 21;
+  if (silo_netlink_move_devices (&linux_, first, &err) == 0)
+    return 22;
+  return err->errnum == EINVAL && strstr (err->msg, "move `lo`") != NULL ? 0 : 23;
+}
+
+static void
+in_child (int (*fn) (void), const char *what)
+{
+  int status = -1;
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    _exit (fn ());
+  ok (pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "%s (child status %d)", what, status);
+}
+
 int
 main (void)
 {
-  int status = -1;
-  pid_t pid;
 
   if (tap_unshare_denied (CLONE_NEWNET))
     {
       skip ("needs root: a new network namespace needs CAP_SYS_ADMIN (lo is up in it)");
       return tap_done ();
     }
-  pid = fork ();
-  if (pid == 0)
-    _exit (child ());
-  ok (pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 0,
-      "lo is up in a new network namespace (child status %d)", status);
+  in_child (child, "lo is up in a new network namespace");
+  in_child (refused_child, "a request the kernel refuses fails with its errno (EINVAL: lo "
+            "cannot leave its namespace)");
   return tap_done ();
 }

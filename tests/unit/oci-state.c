@@ -60,39 +60,53 @@ test_oci_state (void)
           "no annotations: the property is left out");
 }
 
-#define STATE_TEXT                                                                         \
-  "{\"schema\":1,\"id\":\"ctr\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\","               \
+#define STATE_FIELDS                                                                       \
+  "\"id\":\"ctr\",\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\","               \
   "\"created\":\"2024-01-02T03:04:05Z\",\"owner\":\"root\",\"status\":\"created\","        \
   "\"pid\":1234,\"start_time\":18446744073709551615,\"started\":true,"                     \
   "\"init_exe_dev\":2049,\"init_exe_ino\":18446744073709551614,"                          \
   "\"cgroups\":[{\"controller\":\"memory\",\"path\":\"/silo/ctr\"},"                        \
   "{\"controller\":\"unified\",\"path\":\"/silo/ctr\"}],"                                  \
-  "\"namespace_paths\":[\"network:/var/run/netns/x\"],"                                     \
-  "\"config\":{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"/b/rootfs\"},"                 \
+  "\"namespace_paths\":[\"network:/var/run/netns/x\"]"
+#define CONFIG_TEXT                                                                        \
+  "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"/b/rootfs\"},"                 \
   "\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},"          \
   "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":"          \
-  "\"/var/run/netns/x\"}],\"resources\":{\"memory\":{\"limit\":-1}}}}}"
+  "\"/var/run/netns/x\"}],\"resources\":{\"memory\":{\"limit\":-1}}}}"
+/* Schema 1 embedded the config; schema 2 (written now) keeps it in config.json.  */
+#define STATE_TEXT_V1 "{\"schema\":1," STATE_FIELDS ",\"config\":" CONFIG_TEXT "}"
+#define STATE_TEXT "{\"schema\":2," STATE_FIELDS "}"
 
 static void
 test_silo_state (void)
 {
   _cleanup_error_ struct silo_error *err = NULL;
   _cleanup_silo_state_ silo_state *s = NULL, *back = NULL;
-  _cleanup_free_ char *text = NULL, *odd_text = NULL;
+  _cleanup_free_ char *text = NULL, *odd_text = NULL, *config_text = NULL;
+  oci_config *config = NULL;
   size_t len = 0;
 
-  ok (silo_state_parse (STATE_TEXT, strlen (STATE_TEXT), &s, &err) == 0, "state file parses: %s",
-      err ? err->msg : "ok");
+  ok (silo_state_parse (STATE_TEXT_V1, strlen (STATE_TEXT_V1), &s, &err) == 0,
+      "a schema-1 state file parses: %s", err ? err->msg : "ok");
   if (s == NULL)
     return;
-  ok (s->schema == SILO_STATE_SCHEMA && s->pid == 1234 && s->start_time == UINT64_MAX && s->started
+  ok (s->schema == SILO_STATE_SCHEMA_EMBEDDED_CONFIG && s->pid == 1234 && s->start_time == UINT64_MAX && s->started
       && s->init_exe_dev == 2049 && s->init_exe_ino == UINT64_MAX - 1
       && !s->systemd_cgroup && s->n_cgroups == 2 && strcmp (s->cgroups[1].controller, "unified") == 0
       && s->n_namespace_paths == 1, "state fields");
   ok (s->config != NULL && s->config->linux_->n_namespaces == 2
       && s->config->linux_->resources->memory->limit == -1, "the embedded config");
   ok (silo_state_generate (s, &text, &len, NULL) == 0 && strlen (text) == len, "state generates");
-  is_str (text, STATE_TEXT, "parse -> generate gives the same text");
+  is_str (text, STATE_TEXT, "schema 1 -> generate gives schema 2, without the config");
+  config_text = silo_stored_config_generate (s->config, &len);
+  is_str (config_text, CONFIG_TEXT, "the config generates on its own");
+  ok (silo_stored_config_parse (config_text, len, &config, &err) == 0
+      && config->linux_->n_namespaces == 2, "and parses back");
+  oci_config_free (config);
+  silo_state_freep (&back);
+  ok (silo_state_parse (text, strlen (text), &back, &err) == 0 && back->config == NULL
+      && back->schema == SILO_STATE_SCHEMA && back->pid == 1234, "a schema-2 state parses, no config");
+  silo_state_freep (&back);
 
   /* Host paths need not be UTF-8: they must come back byte for byte.  */
   free (s->bundle);
@@ -105,7 +119,7 @@ test_silo_state (void)
 static void
 test_silo_state_errors (void)
 {
-  const char *newer = "{\"schema\":2,\"id\":\"x\",\"status\":\"created\",\"config\":{\"linux\":7}}";
+  const char *newer = "{\"schema\":3,\"id\":\"x\",\"status\":\"created\",\"config\":{\"linux\":7}}";
   const char *none = "{\"id\":\"x\"}";
   const char *bad_config = "{\"schema\":1,\"id\":\"x\",\"status\":\"created\",\"config\":"
                            "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"r\"},\"linux\":"
@@ -114,8 +128,8 @@ test_silo_state_errors (void)
   silo_state *s = NULL;
 
   ok (silo_state_parse (newer, strlen (newer), &s, &e1) < 0 && s == NULL, "another schema fails");
-  is_str (e1 ? e1->msg : NULL, "state file has schema 2, this silo reads schema 1: use the silo "
-          "that created the container", "schema message");
+  is_str (e1 ? e1->msg : NULL, "state file has schema 3, this silo reads schemas 1 to 2: use the "
+          "silo that created the container", "schema message");
   ok (silo_state_parse (none, strlen (none), &s, &e2) < 0, "no schema fails");
   is_str (e2 ? e2->msg : NULL, "not a silo state file (no schema number)", "no-schema message");
   ok (silo_state_parse (bad_config, strlen (bad_config), &s, &e3) < 0, "a bad embedded config fails");

@@ -348,24 +348,29 @@ remove_children (int dir_fd, const char *shown, struct silo_error **err)
   return ret;
 }
 
+/* One rmdir per hierarchy in the common case (v1 has ten or so): the directory is opened
+ * (and checked to be a cgroup) only when it is busy, to remove the cgroups a container
+ * made below it.  rmdir removes nothing but an empty directory, whatever the path.  */
 static int
 hierarchy_remove (struct cgroup_hierarchy *h, struct silo_error **err)
 {
   _cleanup_close_ int tmp = -1;
-  int dir = cgroup_hierarchy_dir (h, &tmp, NULL);
+  int dir;
 
+  if (unlinkat (AT_FDCWD, h->path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+    {
+      silo_closep (&h->dir_fd);
+      return 0;   /* removed, or already gone */
+    }
+  if (errno != EBUSY)
+    return silo_fail (err, errno, "remove cgroup `%s`", h->path);
+  dir = cgroup_hierarchy_dir (h, &tmp, NULL);
   if (dir < 0 && errno == ENOENT)
-    return 0;   /* already gone */
+    return 0;
   if (dir < 0)
     return silo_fail (err, errno, "open cgroup `%s`", h->path);
-  /* Only a cgroup with children (or late-exiting tasks) is busy: list it only then.  */
-  if (unlinkat (AT_FDCWD, h->path, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    {
-      if (errno != EBUSY)
-        return silo_fail (err, errno, "remove cgroup `%s`", h->path);
-      if (remove_children (dir, h->path, err) < 0 || rmdir_retry (AT_FDCWD, h->path, h->path, err) < 0)
-        return -1;
-    }
+  if (remove_children (dir, h->path, err) < 0 || rmdir_retry (AT_FDCWD, h->path, h->path, err) < 0)
+    return -1;
   silo_closep (&h->dir_fd);
   return 0;
 }
