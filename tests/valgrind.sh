@@ -27,7 +27,7 @@ memcheck() { # memcheck LABEL CMD...
 		>/dev/null 2>"$work/vg.err" && ! grep -q '^==' "$work/vg.err"; then
 		pass=$((pass + 1)) && printf 'ok   %s\n' "$label"
 	else
-		fail=$((fail + 1)) && printf 'FAIL %s\n' "$label" && grep '^==' "$work/vg.err" | head -20
+		fail=$((fail + 1)) && printf 'FAIL %s\n' "$label" && head -20 "$work/vg.err"
 	fi
 }
 
@@ -40,7 +40,7 @@ done
 mkdir -p "$work/bundle/rootfs/bin"
 cp /bin/busybox "$work/bundle/rootfs/bin/"
 ln -s busybox "$work/bundle/rootfs/bin/sleep"
-(cd "$work/bundle" && "$silo" spec)
+"$silo" spec --bundle "$work/bundle"
 sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"sleep", "600"/' "$work/bundle/config.json"
 "$silo" --root "$root" run -d --bundle "$work/bundle" "$id" </dev/null >/dev/null 2>"$work/run.err" ||
 	{ echo "could not start a container: $(cat "$work/run.err")"; exit 2; }

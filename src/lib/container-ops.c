@@ -64,12 +64,14 @@ silo_container_open (const struct silo_context *ctx, const char *id, bool lock, 
 static const char *
 owner_name (void)
 {
-  static char *name;
+  static char name[LOGIN_NAME_MAX + 1];
+  static bool looked_up;
 
-  if (name == NULL)
+  if (!looked_up)
     {
       struct passwd *pw = getpwuid (geteuid ());
-      name = xstrdup (pw != NULL ? pw->pw_name : "");
+      snprintf (name, sizeof name, "%s", pw != NULL ? pw->pw_name : "");
+      looked_up = true;
     }
   return name;
 }
