@@ -17,6 +17,7 @@
 
 load ../helpers/common
 load ../helpers/oci-image
+load ../helpers/containerd
 
 CTD_SHIM=io.containerd.runc.v2
 CTD_IMAGE=localhost/silo-bb:latest
@@ -70,11 +71,8 @@ setup_file() {
 		[debug]
 		  level = "info"
 	EOF
-	(
-		close_extra_fds
-		exec containerd --config "$CTD_DIR/config.toml" </dev/null >"$CTD_DIR/containerd.log" 2>&1
-	) &
-	export CTD_PID=$!
+	start_containerd "$CTD_DIR"
+	export CTD_PID=$CONTAINERD_PID
 	wait_for ctr_ version >/dev/null 2>&1 ||
 		fail "containerd did not start: $(tail -5 "$CTD_DIR/containerd.log")"
 	build_image || fail "cannot build the test image"
@@ -93,17 +91,10 @@ teardown_file() {
 		# the namespace goes only when it is empty: no image, content, snapshot, container
 		ctr_ namespaces rm "$CTD_NS" >/dev/null 2>"$CTD_DIR/ns.err" ||
 			problems+=("namespace $CTD_NS not empty: $(cat "$CTD_DIR/ns.err")")
-		kill -TERM "$CTD_PID"
-		wait "$CTD_PID" 2>/dev/null || true
-		wait_for pid_gone "$CTD_PID" || {
-			problems+=("containerd $CTD_PID did not stop on SIGTERM")
-			kill -KILL "$CTD_PID"
-		}
 	fi
-	for line in $(shim_pids); do
-		problems+=("shim $line left running")
-		kill -KILL "$line"
-	done
+	while read -r line; do
+		problems+=("$line")
+	done < <(stop_containerd "${CTD_PID:-}" "$CTD_SOCK")
 	# overlay snapshots and rootfs mounts, deepest first
 	for line in $(awk -v d="$CTD_DIR" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		problems+=("mount left on $line")
@@ -122,20 +113,6 @@ teardown_file() {
 		printf '# teardown_file: %s\n' "${problems[@]}"
 		return 1
 	fi
-}
-
-pid_alive() {
-	[[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-pid_gone() { ! pid_alive "$1"; }
-
-# The shims of this containerd: the address on their command line is ours alone.
-shim_pids() {
-	local pid
-	for pid in $(pgrep -x containerd-shim); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-address $CTD_SOCK " && echo "$pid"
-	done
-	return 0
 }
 
 ctr_() {
@@ -205,7 +182,7 @@ sweep_namespace() {
 		ctr_ snapshots rm "$id" >/dev/null 2>&1
 	done < <(ctr_ snapshots ls 2>/dev/null | tail -n +2)
 	# a shim exits once its task is deleted
-	wait_for eval '[[ -z $(shim_pids) ]]' || for pid in $(shim_pids); do
+	wait_for eval '[[ -z $(shim_pids "$CTD_SOCK") ]]' || for pid in $(shim_pids "$CTD_SOCK"); do
 		echo "shim $pid left running"
 		kill -KILL "$pid"
 	done

@@ -23,6 +23,7 @@
 load ../helpers/common
 load ../helpers/oci-image
 load ../helpers/cri-config
+load ../helpers/containerd
 
 CRI_IMAGE=localhost/silo-bb:latest
 CRI_PAUSE=localhost/silo-pause:latest
@@ -68,11 +69,8 @@ setup_file() {
 	write_cni_config >"$CRI_DIR/net.d/10-silo-cri.conflist"
 	printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: %s\n' \
 		"$CRI_SOCK" "$CRI_SOCK" "$SILO_TEST_TIMEOUT" >"$CRI_DIR/crictl.yaml"
-	(
-		close_extra_fds
-		exec containerd --config "$CRI_DIR/config.toml" </dev/null >"$CRI_DIR/containerd.log" 2>&1
-	) &
-	export CRI_PID=$!
+	start_containerd "$CRI_DIR"
+	export CRI_PID=$CONTAINERD_PID
 	wait_for crictl_ version >/dev/null 2>&1 ||
 		fail "containerd (CRI) did not start: $(tail -5 "$CRI_DIR/containerd.log")"
 	build_images || fail "cannot build the test images"
@@ -99,18 +97,9 @@ teardown_file() {
 	local problems=() line dir
 	sweep_pods >"$CRI_DIR/sweep.txt"
 	[[ ! -s $CRI_DIR/sweep.txt ]] || problems+=("$(cat "$CRI_DIR/sweep.txt")")
-	if [[ -n ${CRI_PID:-} ]] && pid_alive "$CRI_PID"; then
-		kill -TERM "$CRI_PID"
-		wait "$CRI_PID" 2>/dev/null || true
-		wait_for pid_gone "$CRI_PID" || {
-			problems+=("containerd $CRI_PID did not stop on SIGTERM")
-			kill -KILL "$CRI_PID"
-		}
-	fi
-	for line in $(shim_pids); do
-		problems+=("shim $line left running")
-		kill -KILL "$line"
-	done
+	while read -r line; do
+		problems+=("$line")
+	done < <(stop_containerd "${CRI_PID:-}" "$CRI_SOCK")
 	# overlay snapshots, rootfs and netns mounts, deepest first
 	for line in $(awk -v d="$CRI_DIR" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount "$line" 2>/dev/null || umount -l "$line" 2>/dev/null
@@ -134,20 +123,6 @@ teardown_file() {
 		printf '# teardown_file: %s\n' "${problems[@]}"
 		return 1
 	fi
-}
-
-pid_alive() {
-	[[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-pid_gone() { ! pid_alive "$1"; }
-
-# The shims of this containerd: the address on their command line is ours alone.
-shim_pids() {
-	local pid
-	for pid in $(pgrep -x containerd-shim); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-address $CRI_SOCK " && echo "$pid"
-	done
-	return 0
 }
 
 crictl_() {
@@ -211,7 +186,7 @@ sweep_pods() {
 		crictl_ stopp "$id" >/dev/null 2>&1
 		crictl_ rmp -f "$id" >/dev/null 2>&1 || echo "cannot remove pod $id"
 	done
-	wait_for eval '[[ -z $(shim_pids) ]]' || for id in $(shim_pids); do
+	wait_for eval '[[ -z $(shim_pids "$CRI_SOCK") ]]' || for id in $(shim_pids "$CRI_SOCK"); do
 		echo "shim $id left running"
 		kill -KILL "$id"
 	done
