@@ -1,10 +1,13 @@
 #!/usr/bin/env bats
 # silo's compiled-in kill points (configure --enable-fault-injection): with
-# SILO_FAULT_AT=<stage> the process that reaches that stage SIGKILLs itself.  `create`
-# must then fail, and `delete -f` must clean up everything; the shared teardown proves it
-# (no mount, cgroup, state entry or process left).
+# SILO_FAULT_AT=<stage> the process that reaches that stage SIGKILLs itself (or stops,
+# with SILO_FAULT_ACTION=stop).  The command must then fail, the container must be where
+# the dead command left it (a second kill, pause, update or delete -f finishes the work),
+# and `delete -f` must clean up everything; the shared teardown proves it (no mount,
+# cgroup, state entry or process left).
 
 load helpers/common
+load helpers/cgroups
 
 setup() {
 	common_setup
@@ -96,6 +99,65 @@ fault_at() {
 	assert_one_line_error 'running, not created'
 	run --separate-stderr rt delete "$ID"
 	assert_failure
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+}
+
+@test "fault: delete dies after killing the init, and after removing the cgroups: delete -f finishes" {
+	local stage
+	for stage in delete-after-kill delete-after-cgroups; do
+		rt_run_detached "$ID" || fail "run -d failed"
+		SILO_FAULT_AT=$stage run --separate-stderr rt delete -f "$ID"
+		assert_failure
+		# the record stays until the end: state answers, and a second delete finishes
+		run --separate-stderr rt state "$ID"
+		assert_success
+		assert_equal "$(container_status "$ID")" stopped
+		run --separate-stderr rt delete -f "$ID"
+		assert_success
+		run rt list -q
+		assert_output ''
+	done
+}
+
+@test "fault: kill dies before signalling: the container runs on, and kill works" {
+	rt_run_detached "$ID" || fail "run -d failed"
+	SILO_FAULT_AT=kill-before-signal run --separate-stderr rt kill "$ID" KILL
+	assert_failure
+	assert_equal "$(container_status "$ID")" running
+	run --separate-stderr rt kill "$ID" KILL
+	assert_success
+	wait_status "$ID" stopped
+}
+
+@test "fault: pause and resume die before the freezer: the status is unchanged, and they work" {
+	rt_run_detached "$ID" || fail "run -d failed"
+	SILO_FAULT_AT=pause-before-freeze run --separate-stderr rt pause "$ID"
+	assert_failure
+	assert_equal "$(container_status "$ID")" running
+	run --separate-stderr rt pause "$ID"
+	assert_success
+	assert_equal "$(container_status "$ID")" paused
+	SILO_FAULT_AT=resume-before-thaw run --separate-stderr rt resume "$ID"
+	assert_failure
+	assert_equal "$(container_status "$ID")" paused
+	run --separate-stderr rt resume "$ID"
+	assert_success
+	assert_equal "$(container_status "$ID")" running
+}
+
+@test "fault: update dies after writing the cgroup, before saving the config: a second update saves it" {
+	[[ -n $(cg_layout pids) ]] || skip "no pids controller on this host"
+	cfg '.linux.resources.pids = {limit: 100} | .linux.cgroupsPath = "/'"$ID"'"'
+	rt_run_detached "$ID" || fail "run -d failed"
+	SILO_FAULT_AT=update-after-cgroup run --separate-stderr rt update --pids-limit 50 "$ID"
+	assert_failure
+	assert_equal "$(cg_value "$ID" pids.max)" 50
+	run --separate-stderr rt state "$ID"
+	assert_success
+	run --separate-stderr rt update --pids-limit 60 "$ID"
+	assert_success
+	assert_equal "$(cg_value "$ID" pids.max)" 60
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 }

@@ -18,6 +18,7 @@
 
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
+#include "fault.h"
 #include "log.h"
 #include "resources-merge.h"
 #include "spawn.h"
@@ -101,7 +102,10 @@ set_frozen (const struct silo_context *ctx, const char *id, bool frozen, struct 
   if (status != wanted)
     return silo_fail (err, 0, "container `%s` is not %s: it is %s", id,
                       silo_status_name (wanted), silo_status_name (status));
-  if (command_load_cgroup (&c, err) < 0 || silo_cgroup_set_frozen (c.cgroup, frozen, err) < 0)
+  if (command_load_cgroup (&c, err) < 0)
+    return silo_wrap (err, "%s container `%s`", frozen ? "pause" : "resume", id);
+  FAULT_POINT (frozen ? "pause-before-freeze" : "resume-before-thaw");
+  if (silo_cgroup_set_frozen (c.cgroup, frozen, err) < 0)
     return silo_wrap (err, "%s container `%s`", frozen ? "pause" : "resume", id);
   return 0;
 }
@@ -234,6 +238,7 @@ silo_container_update (const struct silo_context *ctx, const char *id, const oci
     return silo_wrap (err, "update container `%s`", id);
   if (silo_cgroup_update (c.cgroup, &r, err) < 0)
     return silo_wrap (err, "update container `%s`", id);
+  FAULT_POINT ("update-after-cgroup");
   fold_into_config (c.state->config, &r);
   /* The resources are the config's: stored-config.json alone changes, unless an old (schema 1)
    * state.json embedded the config, which saving the state moves out.  */

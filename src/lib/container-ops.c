@@ -367,6 +367,7 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
       return 0;
     }
   pidfd = silo_pidfd_open_checked (s->pid, s->start_time, err);
+  FAULT_POINT ("kill-before-signal");
   if (pidfd < 0 || silo_pidfd_send_signal (pidfd, signal, err) < 0)
     return silo_wrap (err, "kill container `%s`", id);
   return 0;
@@ -436,11 +437,13 @@ silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_
       silo_error_freep (err);
     }
   ret = kill_init_and_wait (s, err);
+  FAULT_POINT ("delete-after-kill");
   if (ret == 0 && cg != NULL)
     ret = silo_cgroup_destroy (cg, err);
   silo_cgroup_free (cg);
   if (ret < 0)
     return -1;
+  FAULT_POINT ("delete-after-cgroups");
   if (s->started || s->pid > 0)
     run_poststop (s);
   remove_resctrl_group (s);
