@@ -100,13 +100,7 @@ failing_hook() {
 	skip_on runc "1.1.5 passes status \"created\" to poststart (it runs during create)"
 	skip_on crun "1.8.1 gives prestart hooks the status created, not creating"
 	add_all_recording_hooks
-	set_args sleep 600
-	run --separate-stderr rt_create "$ID"
-	assert_success
-	run --separate-stderr rt start "$ID"
-	assert_success
-	run --separate-stderr rt delete -f "$ID"
-	assert_success
+	run_all_stages
 	local stage expected
 	for stage in prestart:creating createRuntime:creating createContainer:creating \
 		startContainer:created poststart:running poststop:stopped; do
