@@ -47,6 +47,10 @@ fault_at() {
 	fault_at create-after-clone
 }
 
+@test "fault: the runtime dies after moving the child into its cgroups" {
+	fault_at create-after-enter
+}
+
 @test "fault: the child dies as it starts" {
 	fault_at child-start
 }

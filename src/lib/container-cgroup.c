@@ -85,7 +85,11 @@ command_load_cgroup (struct cgroup_command *c, struct silo_error **err)
   if (c->state->n_cgroups == 0)
     return silo_fail (err, 0, "it has no cgroups: it was created with --cgroup-manager disabled, or rootless "
                       "where no cgroup was delegated");
-  return silo_cgroup_load (c->state->cgroups, c->state->n_cgroups, &c->cgroup, err);
+  if (silo_cgroup_load (c->state->cgroups, c->state->n_cgroups, &c->cgroup, err) < 0)
+    return -1;
+  if (c->state->systemd_cgroup)
+    silo_cgroup_use_systemd (c->cgroup);   /* update sets the scope's properties too */
+  return 0;
 }
 
 /* ---- pause, resume -------------------------------------------------------------------- */

@@ -429,6 +429,8 @@ silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_
 
   if (s->n_cgroups > 0 && silo_cgroup_load (s->cgroups, s->n_cgroups, &cg, err) < 0)
     return -1;
+  if (cg != NULL && s->systemd_cgroup)
+    silo_cgroup_use_systemd (cg);   /* destroy stops the scope */
   /* Through the cgroup first: a paused container's processes are frozen, and only the
    * cgroup driver knows to thaw them so that SIGKILL can take effect.  */
   if (cg != NULL && silo_state_init_alive (s) && silo_cgroup_kill_all (cg, SIGKILL, err) < 0)

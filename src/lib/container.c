@@ -164,9 +164,9 @@ validate_config (struct silo_creation *c, struct silo_error **err)
 {
   oci_config *cfg = c->config;
 
-  if (c->ctx->systemd_cgroup)
-    return silo_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet; "
-                      "use --cgroup-manager cgroupfs");
+  if (c->ctx->systemd_cgroup && c->restore != NULL)
+    return silo_fail (err, ENOTSUP, "restore with the systemd cgroup driver is not supported "
+                      "(CRIU would have to make the scope): use --cgroup-manager cgroupfs");
   if (silo_process_validate (cfg, err) < 0 || validate_terminal (c, err) < 0)
     return -1;
   if (silo_sched_validate (cfg->process, cfg->linux_, err) < 0
@@ -256,6 +256,8 @@ plan_cgroups (struct silo_creation *c, struct silo_error **err)
                       "--cgroup-manager disabled makes none (drop the limits or the option)");
   if (c->ctx->cgroups_disabled)
     return 0;
+  if (c->ctx->systemd_cgroup)
+    return silo_cgroup_plan_systemd (c->id, c->config, &c->cgroup, err);
   return silo_cgroup_plan (c->id, c->config, &c->cgroup, err);
 }
 
@@ -449,6 +451,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   FAULT_POINT ("create-after-clone");
   if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
     return -1;
+  FAULT_POINT ("create-after-enter");   /* with the systemd driver: the scope exists */
   if (c->plan.new_ns[OCI_NS_USER] && !silo_ns_userns_unmapped (c->config->linux_)
       && silo_ns_write_id_maps (c->spawn.pid, c->config->linux_, err) < 0)
     return -1;

@@ -12,6 +12,8 @@
  *   devices-ebpf.c       linux.resources.devices as a cgroup2 eBPF program
  *   stats.c              statistics (runc's `events --stats` shape), OOM kill count
  *   container-mount.c    the OCI `cgroup` mount inside the container
+ *   systemd.c            the systemd driver: unit names, properties (systemd.h)
+ *   systemd-bus.c        the systemd driver's D-Bus calls (libsystemd, dlopen'ed)
  *
  * The driver interface.  A container's cgroup is one directory per mounted hierarchy;
  * each hierarchy is driven by the driver of its version, so a hybrid host is simply
@@ -124,6 +126,10 @@ struct silo_cgroup
   struct cgroup_hierarchy *freezer;   /* v1 freezer, else unified (cgroup.freeze), or NULL */
   char *relative;                     /* plan -> make: the path below each root */
   unsigned v2_controllers;            /* plan -> make: CGROUP_MASK()s enabled for the leaf */
+  /* The systemd driver (systemd.h); all NULL with cgroupfs.  */
+  char *unit;                         /* the scope, "silo-ID.scope" */
+  char *slice;                        /* plan -> enter: the scope's slice */
+  const oci_resources *resources;     /* make -> enter: the config's, borrowed */
 };
 
 /* ---- layout.c ----------------------------------------------------------------------- */
@@ -174,6 +180,20 @@ int cgroup_collect_pids (int dir_fd, pid_t **pids, size_t *n, struct silo_error 
 /* Sleep for the next step of a bounded back-off (1 ms doubling, capped at 32 ms);
  * false once deadline_ms has passed since *start_ms (0: set now).  */
 bool cgroup_backoff (long long *start_ms, unsigned *step, long long deadline_ms);
+
+/* Make (with the systemd driver: open, systemd made them) the container's cgroup in
+ * every hierarchy and write linux.resources there.  */
+int cgroup_make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err);
+
+/* ---- systemd.c: the scope's life ----------------------------------------------------- */
+
+/* enter: StartTransientUnit around pid, then cgroup_make_and_apply.  */
+int cgroup_systemd_make_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error **err);
+/* destroy, once the scope is empty: stop the unit (a failure is only warned about: an
+ * empty scope is collected by systemd anyway, and `delete` must always finish).  */
+void cgroup_systemd_release (const struct silo_cgroup *cg);
+/* update: the properties systemd manages, before the files are written.  */
+int cgroup_systemd_update (const struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err);
 
 /* ---- freeze.c ----------------------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "systemd.h"
 #include "util.h"
 
 /* ---- the container's cgroup object ---------------------------------------------------- */
@@ -66,15 +67,18 @@ silo_cgroup_free (struct silo_cgroup *cg)
     }
   free (cg->hierarchies);
   free (cg->relative);
+  free (cg->unit);
+  free (cg->slice);
   free (cg);
 }
 
 /* ---- create ----------------------------------------------------------------------------- */
 
 /* Make (or find) each level of relative below the hierarchy's root, readying each level
- * with the driver, and keep the leaf open.  */
+ * with the driver, and keep the leaf open.  found_ok: the leaf may exist and hold
+ * processes (systemd made it around the init).  */
 static int
-hierarchy_make (struct cgroup_hierarchy *h, const char *relative, struct silo_error **err)
+hierarchy_make (struct cgroup_hierarchy *h, const char *relative, bool found_ok, struct silo_error **err)
 {
   _cleanup_free_ char *copy = xstrdup (relative);
   _cleanup_close_ int fd = open (h->mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -100,7 +104,7 @@ hierarchy_make (struct cgroup_hierarchy *h, const char *relative, struct silo_er
       silo_closep (&fd);
       fd = steal_fd (&next);
     }
-  if (!made && h->driver->check_unused (h, fd, err) < 0)
+  if (!made && !found_ok && h->driver->check_unused (h, fd, err) < 0)
     return -1;
   h->dir_fd = steal_fd (&fd);
   return 0;
@@ -174,23 +178,28 @@ plan_v2 (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err
   return 0;
 }
 
-int
-silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out, struct silo_error **err)
+/* The mounted cgroup hierarchies, from mountinfo; at least one.  */
+static int
+plan_layout (const char *id, struct cgroup_mount **mounts, size_t *n, struct silo_error **err)
 {
-  const oci_linux *l = c != NULL ? c->linux_ : NULL;
-  _cleanup_free_ char *relative = NULL, *mountinfo = NULL;
-  struct cgroup_mount *mounts = NULL;
-  struct silo_cgroup *cg;
-  size_t n = 0;
+  _cleanup_free_ char *mountinfo = NULL;
 
-  if (cgroup_relative_path (l != NULL ? l->cgroups_path : NULL, id, &relative, err) < 0
-      || read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, err) < 0
-      || cgroup_layout_parse (mountinfo, &mounts, &n, err) < 0)
+  if (read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, err) < 0
+      || cgroup_layout_parse (mountinfo, mounts, n, err) < 0)
     return silo_wrap (err, "cgroup of container `%s`", id);
-  if (n == 0)
+  if (*n == 0)
     return silo_fail (err, 0, "cgroup of container `%s`: no cgroup filesystem is mounted "
                       "(see /proc/self/mountinfo); mount one or use --cgroup-manager disabled", id);
-  cg = cgroup_from_mounts (mounts, n, relative);
+  return 0;
+}
+
+static int
+plan_finish (const char *id, const oci_config *c, struct cgroup_mount *mounts, size_t n,
+             const char *relative, struct silo_cgroup **out, struct silo_error **err)
+{
+  const oci_linux *l = c != NULL ? c->linux_ : NULL;
+  struct silo_cgroup *cg = cgroup_from_mounts (mounts, n, relative);
+
   cgroup_mounts_free (mounts, n);
   if (plan_v2 (cg, l != NULL ? l->resources : NULL, err) < 0)
     {
@@ -201,14 +210,94 @@ silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out,
   return 0;
 }
 
+int
+silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out, struct silo_error **err)
+{
+  const oci_linux *l = c != NULL ? c->linux_ : NULL;
+  _cleanup_free_ char *relative = NULL;
+  struct cgroup_mount *mounts = NULL;
+  size_t n = 0;
+
+  if (cgroup_relative_path (l != NULL ? l->cgroups_path : NULL, id, &relative, err) < 0)
+    return silo_wrap (err, "cgroup of container `%s`", id);
+  if (plan_layout (id, &mounts, &n, err) < 0)
+    return -1;
+  return plan_finish (id, c, mounts, n, relative, out, err);
+}
+
+/* What the systemd driver needs of the host, checked before anything is asked of systemd. */
 static int
-make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
+systemd_host_check (struct cgroup_mount *mounts, size_t n, struct silo_error **err)
+{
+  struct stat st;
+
+#ifndef SILO_HAVE_SYSTEMD
+  return silo_fail (err, 0, "this silo was built without the systemd cgroup driver "
+                    "(configure found no libsystemd-dev): use --cgroup-manager cgroupfs");
+#endif
+  if (geteuid () != 0)
+    return silo_fail (err, 0, "the systemd cgroup driver needs root (systemd's user "
+                      "instance is not supported): use --cgroup-manager cgroupfs");
+  if (stat ("/run/systemd/system", &st) < 0 || !S_ISDIR (st.st_mode))
+    return silo_fail (err, 0, "the systemd cgroup driver needs systemd as the host's init "
+                      "(there is no /run/systemd/system): use --cgroup-manager cgroupfs");
+  if (n != 1 || mounts[0].version != CGROUP_V2)
+    return silo_fail (err, 0, "the systemd cgroup driver needs a pure cgroup v2 host "
+                      "(systemd.unified_cgroup_hierarchy=1); this one has cgroup v1 hierarchies: "
+                      "use --cgroup-manager cgroupfs");
+  return 0;
+}
+
+int
+silo_cgroup_plan_systemd (const char *id, const oci_config *c, struct silo_cgroup **out,
+                          struct silo_error **err)
+{
+  const oci_linux *l = c != NULL ? c->linux_ : NULL;
+  _cleanup_free_ char *relative = NULL, *unit = NULL, *slice = NULL;
+  struct cgroup_mount *mounts = NULL;
+  size_t n = 0;
+
+  if (cgroup_systemd_names (l != NULL ? l->cgroups_path : NULL, id, &unit, &slice, &relative, err) < 0)
+    return silo_wrap (err, "cgroup of container `%s`", id);
+  if (plan_layout (id, &mounts, &n, err) < 0)
+    return -1;
+  if (systemd_host_check (mounts, n, err) < 0)
+    {
+      cgroup_mounts_free (mounts, n);
+      return -1;
+    }
+  if (plan_finish (id, c, mounts, n, relative, out, err) < 0)
+    return -1;
+  (*out)->unit = steal_pointer (&unit);
+  (*out)->slice = steal_pointer (&slice);
+  return 0;
+}
+
+void
+silo_cgroup_use_systemd (struct silo_cgroup *cg)
+{
+  const char *base;
+
+  if (cg->unified == NULL || cg->unit != NULL)
+    return;
+  base = strrchr (cg->unified->path, '/');
+  cg->unit = xstrdup (base != NULL ? base + 1 : cg->unified->path);
+}
+
+bool
+silo_cgroup_is_systemd (const struct silo_cgroup *cg)
+{
+  return cg != NULL && cg->unit != NULL;
+}
+
+int
+cgroup_make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
 {
   struct cgroup_apply_options o = { .update = false, .v2_controllers = cg->v2_controllers,
                                     .devices_v1 = cgroup_devices_v1 (cg) };
 
   for (size_t i = 0; i < cg->n_hierarchies; i++)
-    if (hierarchy_make (&cg->hierarchies[i], cg->relative, err) < 0)
+    if (hierarchy_make (&cg->hierarchies[i], cg->relative, cg->unit != NULL, err) < 0)
       return -1;
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     {
@@ -229,7 +318,13 @@ silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error
 
   if (cg->relative == NULL)
     return silo_fail (err, EINVAL, "cgroup: make needs a planned cgroup, not a loaded one");
-  if (make_and_apply (cg, l != NULL ? l->resources : NULL, err) < 0)
+  if (cg->unit != NULL)
+    {
+      /* systemd makes the scope around the init: silo_cgroup_enter.  */
+      cg->resources = l != NULL ? l->resources : NULL;
+      return 0;
+    }
+  if (cgroup_make_and_apply (cg, l != NULL ? l->resources : NULL, err) < 0)
     {
       for (size_t i = 0; i < cg->n_hierarchies; i++)
         hierarchy_unmake (&cg->hierarchies[i]);
@@ -276,10 +371,16 @@ silo_cgroup_relative_path (const struct silo_cgroup *cg)
 }
 
 int
-silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err)
+silo_cgroup_enter (struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err)
 {
   char value[32];
 
+  if (cg->unit != NULL && cg->slice != NULL && cg->unified != NULL && cg->unified->dir_fd < 0)
+    {
+      if (cgroup_systemd_make_scope (cg, pid, err) < 0)
+        return -1;
+      v2_done = true;   /* systemd put it there */
+    }
   snprintf (value, sizeof (value), "%d", (int) pid);
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     {

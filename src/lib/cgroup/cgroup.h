@@ -63,8 +63,8 @@ const char *silo_cgroup_freezer_dir (const struct silo_cgroup *cg);
 const char *silo_cgroup_relative_path (const struct silo_cgroup *cg);
 
 /* Move pid into the container's cgroup of every hierarchy; v2_done: clone3 already put
- * it in the cgroup2 one.  */
-int silo_cgroup_enter (const struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err);
+ * it in the cgroup2 one.  With the systemd driver, the first call makes the scope.  */
+int silo_cgroup_enter (struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_error **err);
 
 /* `exec`: move pid into the container's cgroup of every hierarchy, or with sub
  * ("[CONTROLLER:]PATH", --cgroup) into the existing cgroup PATH below it (in the
@@ -128,6 +128,18 @@ int silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int target, co
 int silo_cgroup_plan (const char *id, const oci_config *c, struct silo_cgroup **out,
                       struct silo_error **err);
 int silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error **err);
+
+/* The systemd driver (systemd.h): plan as above, the cgroup being the scope that
+ * linux.cgroupsPath ("SLICE:PREFIX:NAME") names.  Refused with its reason where the host
+ * has no systemd, is not pure cgroup v2, or the caller is not root.  make then makes
+ * nothing (c must live until enter): silo_cgroup_enter asks systemd for the scope
+ * around the init's pid and writes the resources once the scope is there; destroy stops
+ * the unit, update sets its properties too.  */
+int silo_cgroup_plan_systemd (const char *id, const oci_config *c, struct silo_cgroup **out,
+                              struct silo_error **err);
+/* A cgroup loaded from the state file of a container made with the systemd driver.  */
+void silo_cgroup_use_systemd (struct silo_cgroup *cg);
+bool silo_cgroup_is_systemd (const struct silo_cgroup *cg);
 
 /* `update`: write r to the live cgroup (only the fields set in r), in the order the
  * kernel needs (v1 keeps limit <= memsw at every step: memsw first when raising, the

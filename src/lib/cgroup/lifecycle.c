@@ -383,6 +383,8 @@ silo_cgroup_destroy (struct silo_cgroup *cg, struct silo_error **err)
   /* Processes left: every rmdir would fail busy; report them instead.  */
   if (kill_and_wait (cg, err) < 0)
     return silo_wrap (err, "remove the container's cgroup");
+  if (cg->unit != NULL)
+    cgroup_systemd_release (cg);
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     if (hierarchy_remove (&cg->hierarchies[i], err) < 0)
       ret = -1;

@@ -6,7 +6,8 @@ libsilo_a_SOURCES += \
 	src/lib/cgroup/resources-convert.c src/lib/cgroup/resources.c \
 	src/lib/cgroup/v1.c src/lib/cgroup/v2.c \
 	src/lib/cgroup/devices-v1.c src/lib/cgroup/devices-ebpf.c \
-	src/lib/cgroup/stats.c src/lib/cgroup/container-mount.c src/lib/cgroup/exec.c
+	src/lib/cgroup/stats.c src/lib/cgroup/container-mount.c src/lib/cgroup/exec.c \
+	src/lib/cgroup/systemd.h src/lib/cgroup/systemd.c src/lib/cgroup/systemd-bus.c
 
 # Pure logic: mountinfo layouts, cgroupsPath, device rules and their eBPF program,
 # validation, layout checks, statistics parsers and JSON.
@@ -35,3 +36,8 @@ tests_unit_cgroup_resources_live_test_SOURCES = tests/unit/cgroup-resources-live
 	tests/unit/cgroup-tsv.h tests/unit/cgroup-fixture.c tests/unit/cgroup-fixture.h
 tests_unit_cgroup_resources_live_test_CPPFLAGS = $(AM_CPPFLAGS) -DSILO_TOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += tests/unit/cgroup-resources-live.test
+
+# The systemd driver's pure parts: cgroupsPath to unit and slice, resources to properties.
+check_PROGRAMS += tests/unit/cgroup-systemd.test
+tests_unit_cgroup_systemd_test_SOURCES = tests/unit/cgroup-systemd.c tests/unit/tap.h
+TESTS += tests/unit/cgroup-systemd.test

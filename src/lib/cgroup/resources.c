@@ -501,6 +501,8 @@ silo_cgroup_update (const struct silo_cgroup *cg, const oci_resources *r, struct
   if (update_v2_available (cg, r, &available, err) < 0
       || cgroup_resources_check (cg, r, available, true, &o.v2_controllers, NULL, err) < 0)
     return silo_wrap (err, "update the container's cgroup");
+  if (cg->unit != NULL && cgroup_systemd_update (cg, r, err) < 0)
+    return silo_wrap (err, "update the container's cgroup");
   for (size_t i = 0; i < cg->n_hierarchies; i++)
     {
       const struct cgroup_hierarchy *h = &cg->hierarchies[i];
