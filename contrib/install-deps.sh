@@ -17,7 +17,8 @@ export DEBIAN_FRONTEND=noninteractive
 # build: compiler, autotools, pkg-config and the four libraries configure checks for;
 #        criu (libcriu, its criu.pc and criu.h; and the criu program checkpoint and
 #        restore run) with libprotobuf-c-dev, whose header criu.h includes: without
-#        them configure builds silo without checkpoint/restore
+#        them configure builds silo without checkpoint/restore; libsystemd-dev (sd-bus's
+#        header) for the systemd cgroup driver, without it configure leaves the driver out
 # tests: bats with its assert/support libraries, a static busybox for the test rootfs,
 #        jq to edit config.json, strace for the process-tree test; `script` (bsdutils),
 #        flock and timeout are in every Debian install; uidmap (newuidmap, newgidmap) for
@@ -28,7 +29,7 @@ export DEBIAN_FRONTEND=noninteractive
 #        containernetworking-plugins (bridge, host-local, loopback, portmap in
 #        /usr/lib/cni) for the CRI pods of tests/engines/cri.bats.
 packages="build-essential autoconf automake libtool pkg-config git
-	libyajl-dev libseccomp-dev libcap-dev criu libprotobuf-c-dev
+	libyajl-dev libseccomp-dev libcap-dev criu libprotobuf-c-dev libsystemd-dev
 	bats bats-assert bats-support busybox-static jq strace uidmap clang libclang-rt-14-dev zsh
 	containerd podman crun runc containernetworking-plugins"
 if [ "${SILO_CRITEST:-}" = 1 ]; then

@@ -143,6 +143,9 @@ silo_features_generate (char **json, struct silo_error **err)
     .hooks = hooks, .mount_options = mount_options, .namespaces = namespaces,
     .capabilities = (const char *const *) capabilities,
     .cgroup_v1 = true, .cgroup_v2 = true, .cgroup_rdma = true, .idmap_enabled = idmap,
+#ifdef SILO_HAVE_SYSTEMD
+    .cgroup_systemd = true,   /* root, pure v2 (cgroup/systemd.h); no user instance */
+#endif
     .intel_rdt_enabled = true, .net_devices_enabled = true,
     .apparmor_enabled = true, .selinux_enabled = true,
     .seccomp_enabled = true, .seccomp_actions = seccomp_actions,

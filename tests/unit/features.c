@@ -193,7 +193,12 @@ main (void)
   ok (features != NULL, "features.json parses");
   if (features == NULL)
     return tap_done ();
-  ok (YAJL_IS_FALSE (at ("linux", "cgroup", "systemd")), "no systemd cgroup driver claimed (it is refused)");
+#ifdef SILO_HAVE_SYSTEMD
+  ok (YAJL_IS_TRUE (at ("linux", "cgroup", "systemd")), "the systemd cgroup driver is claimed (built in)");
+#else
+  ok (YAJL_IS_FALSE (at ("linux", "cgroup", "systemd")), "no systemd cgroup driver claimed (built without)");
+#endif
+  ok (YAJL_IS_FALSE (at ("linux", "cgroup", "systemdUser")), "no systemd user instance claimed");
   test_hooks ();
   test_mount_options ();
   test_namespaces_and_capabilities ();
