@@ -130,6 +130,8 @@ struct silo_cgroup
   char *unit;                         /* the scope, "silo-ID.scope" */
   char *slice;                        /* plan -> enter: the scope's slice */
   const oci_resources *resources;     /* make -> enter: the config's, borrowed */
+  bool started;                       /* the scope is ours: this create started it, or
+                                         it was loaded from a state file */
 };
 
 /* ---- layout.c ----------------------------------------------------------------------- */

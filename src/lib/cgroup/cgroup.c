@@ -282,6 +282,7 @@ silo_cgroup_use_systemd (struct silo_cgroup *cg)
     return;
   base = strrchr (cg->unified->path, '/');
   cg->unit = xstrdup (base != NULL ? base + 1 : cg->unified->path);
+  cg->started = true;
 }
 
 bool

@@ -92,7 +92,8 @@ int silo_cgroup_pids (const struct silo_cgroup *cg, pid_t **pids, size_t *n, str
 int silo_cgroup_kill_all (const struct silo_cgroup *cg, int sig, struct silo_error **err);
 
 /* SIGKILL what is left, wait (at most 2 s) for the cgroup to empty, then remove it in
- * every hierarchy, children first.  Already gone is fine: it may run twice, or after a
+ * every hierarchy, children first (systemd driver: stop the scope first; a scope this
+ * create did not get from systemd is left alone).  Already gone is fine: it may run twice, or after a
  * create that died half-way.  The error names processes that would not die.  cg stays
  * allocated: silo_cgroup_free it.  */
 int silo_cgroup_destroy (struct silo_cgroup *cg, struct silo_error **err);

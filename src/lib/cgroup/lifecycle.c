@@ -295,6 +295,11 @@ kill_and_wait (const struct silo_cgroup *cg, struct silo_error **err)
       return silo_fail (err, 0, "processes %s of cgroup `%s` did not exit within %d ms of "
                         "SIGKILL (blocked in the kernel?)", list, h->path, DESTROY_WAIT_MS);
     }
+  if (populated < 0 && err != NULL && *err != NULL && (*err)->errnum == ENOENT)
+    {
+      silo_error_freep (err);   /* removed meanwhile (systemd collects an empty scope) */
+      return 0;
+    }
   return populated < 0 ? -1 : 0;
 }
 
@@ -380,6 +385,10 @@ silo_cgroup_destroy (struct silo_cgroup *cg, struct silo_error **err)
 {
   int ret = 0;
 
+  /* systemd refused the scope (another container's unit of the same name) or was never
+   * asked: nothing here is ours to kill or remove.  */
+  if (cg->unit != NULL && !cg->started)
+    return 0;
   /* Processes left: every rmdir would fail busy; report them instead.  */
   if (kill_and_wait (cg, err) < 0)
     return silo_wrap (err, "remove the container's cgroup");

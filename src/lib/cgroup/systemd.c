@@ -164,7 +164,7 @@ cgroup_systemd_names (const char *cgroups_path, const char *id, char **unit, cha
 
 /* ---- resources as properties ------------------------------------------------------------- */
 
-/* A number, or "max" (UINT64_MAX); what follows a space is not read.  */
+/* A number, or "max" (UINT64_MAX); what follows a space or newline is not read.  */
 static int
 parse_value (const char *text, uint64_t *out)
 {
@@ -172,7 +172,7 @@ parse_value (const char *text, uint64_t *out)
 
   while (*text == ' ')
     text++;
-  if (strncmp (text, "max", 3) == 0 && (text[3] == '\0' || text[3] == ' '))
+  if (strncmp (text, "max", 3) == 0 && (text[3] == '\0' || text[3] == ' ' || text[3] == '\n'))
     {
       *out = UINT64_MAX;
       return 0;
@@ -181,7 +181,7 @@ parse_value (const char *text, uint64_t *out)
     return -1;
   errno = 0;
   *out = strtoull (text, &end, 10);
-  return errno != 0 || (*end != '\0' && *end != ' ') ? -1 : 0;
+  return errno != 0 || (*end != '\0' && *end != ' ' && *end != '\n') ? -1 : 0;
 }
 
 /* cpu.max "QUOTA [PERIOD]" (or " PERIOD": keep the quota in place) -> CPUQuotaPerSecUSec
@@ -337,6 +337,7 @@ cgroup_systemd_make_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error 
   cgroup_unit_properties_clear (&p);
   if (ret < 0)
     return silo_wrap (err, "cgroup of the container: systemd scope `%s`", cg->unit);
+  cg->started = true;
   /* Delegated: the levels exist (systemd made them); open them, pass down what systemd
    * does not enable itself (hugetlb, rdma, misc) and write every resource.  */
   if (cgroup_make_and_apply (cg, cg->resources, err) < 0)
