@@ -413,7 +413,7 @@ test_undo (void)
  * with a cgroup namespace (fresh mounts whose root is the container's cgroup).  Returns
  * a bit per failed check.  */
 static int
-mount_checks (const struct silo_cgroup *cg, const char *root)
+mount_checks (struct silo_cgroup *cg, const char *root)
 {
   _cleanup_close_ int rootfd = -1;
   int target = -1;

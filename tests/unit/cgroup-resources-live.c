@@ -178,7 +178,7 @@ child_main (enum child_mode mode, int go, int report, volatile uint64_t *counter
 
 /* Fork a child into cg; returns its pid once it reported (or died: *died).  */
 static pid_t
-spawn_in (const struct silo_cgroup *cg, enum child_mode mode, volatile uint64_t *counter, bool *died)
+spawn_in (struct silo_cgroup *cg, enum child_mode mode, volatile uint64_t *counter, bool *died)
 {
   int go[2], report[2];
   struct silo_error *err = NULL;
