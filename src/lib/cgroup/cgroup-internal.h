@@ -183,14 +183,11 @@ int cgroup_collect_pids (int dir_fd, pid_t **pids, size_t *n, struct silo_error 
  * false once deadline_ms has passed since *start_ms (0: set now).  */
 bool cgroup_backoff (long long *start_ms, unsigned *step, long long deadline_ms);
 
-/* Make (with the systemd driver: open, systemd made them) the container's cgroup in
- * every hierarchy and write linux.resources there.  */
-int cgroup_make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err);
-
 /* ---- systemd.c: the scope's life ----------------------------------------------------- */
 
-/* enter: StartTransientUnit around pid, then cgroup_make_and_apply.  */
-int cgroup_systemd_make_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error **err);
+/* enter: StartTransientUnit around pid (cgroup.c then opens the scope and writes the
+ * resources, as for a cgroup it made).  */
+int cgroup_systemd_start_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error **err);
 /* destroy, once the scope is empty: stop the unit (a failure is only warned about: an
  * empty scope is collected by systemd anyway, and `delete` must always finish).  */
 void cgroup_systemd_release (const struct silo_cgroup *cg);

@@ -291,8 +291,8 @@ silo_cgroup_is_systemd (const struct silo_cgroup *cg)
   return cg != NULL && cg->unit != NULL;
 }
 
-int
-cgroup_make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
+static int
+make_and_apply (struct silo_cgroup *cg, const oci_resources *r, struct silo_error **err)
 {
   struct cgroup_apply_options o = { .update = false, .v2_controllers = cg->v2_controllers,
                                     .devices_v1 = cgroup_devices_v1 (cg) };
@@ -325,7 +325,7 @@ silo_cgroup_make (struct silo_cgroup *cg, const oci_config *c, struct silo_error
       cg->resources = l != NULL ? l->resources : NULL;
       return 0;
     }
-  if (cgroup_make_and_apply (cg, l != NULL ? l->resources : NULL, err) < 0)
+  if (make_and_apply (cg, l != NULL ? l->resources : NULL, err) < 0)
     {
       for (size_t i = 0; i < cg->n_hierarchies; i++)
         hierarchy_unmake (&cg->hierarchies[i]);
@@ -378,8 +378,12 @@ silo_cgroup_enter (struct silo_cgroup *cg, pid_t pid, bool v2_done, struct silo_
 
   if (cg->unit != NULL && cg->slice != NULL && cg->unified != NULL && cg->unified->dir_fd < 0)
     {
-      if (cgroup_systemd_make_scope (cg, pid, err) < 0)
+      /* Delegated: the levels exist (systemd made them); open them, pass down what
+       * systemd does not enable itself (hugetlb, rdma, misc) and write every resource.  */
+      if (cgroup_systemd_start_scope (cg, pid, err) < 0)
         return -1;
+      if (make_and_apply (cg, cg->resources, err) < 0)
+        return silo_wrap (err, "systemd scope `%s`", cg->unit);
       v2_done = true;   /* systemd put it there */
     }
   snprintf (value, sizeof (value), "%d", (int) pid);

@@ -270,8 +270,13 @@ write_to_property (const struct cgroup_write *x, int dir_fd, struct cgroup_unit_
         return silo_fail (err, EINVAL, "%s: `%s` is not a number", x->field, x->value);
       if (x->flags & CGROUP_WRITE_SWAP_MINUS_LIMIT)
         {
-          if (dir_fd < 0 || cgroup_read_u64 (dir_fd, "memory.max", &limit, err) < 0)
-            return dir_fd < 0 ? 0 : -1;
+          _cleanup_free_ char *text = NULL;
+          if (dir_fd < 0)
+            return 0;
+          if (cgroup_read (dir_fd, "memory.max", &text, err) < 0)
+            return -1;
+          if (parse_value (text, &limit) < 0)
+            return silo_fail (err, EINVAL, "memory.max: cannot read `%s`", text);
           v = limit == UINT64_MAX || v == UINT64_MAX ? UINT64_MAX : (v > limit ? v - limit : 0);
         }
       cgroup_unit_property_number (out, number_properties[i].property, 't', v);
@@ -325,7 +330,7 @@ scope_properties (const struct silo_cgroup *cg, pid_t pid, struct cgroup_unit_pr
 }
 
 int
-cgroup_systemd_make_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error **err)
+cgroup_systemd_start_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error **err)
 {
   struct cgroup_unit_properties p = { NULL, 0 };
   int ret;
@@ -338,10 +343,6 @@ cgroup_systemd_make_scope (struct silo_cgroup *cg, pid_t pid, struct silo_error 
   if (ret < 0)
     return silo_wrap (err, "cgroup of the container: systemd scope `%s`", cg->unit);
   cg->started = true;
-  /* Delegated: the levels exist (systemd made them); open them, pass down what systemd
-   * does not enable itself (hugetlb, rdma, misc) and write every resource.  */
-  if (cgroup_make_and_apply (cg, cg->resources, err) < 0)
-    return silo_wrap (err, "systemd scope `%s`", cg->unit);
   return 0;
 }
 
