@@ -43,6 +43,35 @@ assert_in_scope() {
 	[[ -d $CGROUP_MOUNT$2 ]] || fail "no $CGROUP_MOUNT$2"
 }
 
+# assert_properties UNIT NAME=VALUE...: what `systemctl show` gives for each.
+assert_properties() {
+	local unit=$1 pair got
+	for pair in "${@:2}"; do
+		got=$(unit_property "$unit" "${pair%%=*}")
+		[[ $got == "${pair#*=}" ]] || fail "$unit: ${pair%%=*} is $got, not ${pair#*=}"
+	done
+}
+
+# assert_files DIR FILE=VALUE...: the content of each cgroup file.
+assert_files() {
+	local dir=$1 pair got
+	for pair in "${@:2}"; do
+		got=$(cat "$dir/${pair%%=*}")
+		[[ $got == "${pair#*=}" ]] || fail "${pair%%=*} is $got, not ${pair#*=}"
+	done
+}
+
+# run_until_collected: run $ID detached, wait until it stopped and systemd dropped its
+# scope by itself, then delete it.
+run_until_collected() {
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	wait_for [ "$(container_status "$ID")" = stopped ]
+	wait_for [ "$(unit_property "silo-$ID.scope" LoadState)" = not-found ]
+	run --separate-stderr rt delete "$ID"
+	assert_success
+}
+
 assert_unit_gone() {
 	local state
 	state=$(unit_property "$1" LoadState)
@@ -54,8 +83,7 @@ assert_unit_gone() {
 	run --separate-stderr rt_run_detached "$ID"
 	assert_success
 	assert_in_scope "$ID" "/system.slice/silo-$ID.scope"
-	[[ $(unit_property "silo-$ID.scope" ActiveState) == active ]] || fail "the scope is not active"
-	[[ $(unit_property "silo-$ID.scope" Delegate) == yes ]] || fail "the scope is not delegated"
+	assert_properties "silo-$ID.scope" ActiveState=active Delegate=yes DefaultDependencies=no
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 	assert_unit_gone "silo-$ID.scope"
@@ -92,18 +120,11 @@ assert_unit_gone() {
 	set_args sleep 600
 	run --separate-stderr rt_run_detached "$ID"
 	assert_success
-	local unit="silo-$ID.scope" dir=$CGROUP_MOUNT/system.slice/silo-$ID.scope
-	[[ $(unit_property "$unit" MemoryMax) == 104857600 ]] || fail "MemoryMax $(unit_property "$unit" MemoryMax)"
-	[[ $(unit_property "$unit" TasksMax) == 42 ]] || fail "TasksMax $(unit_property "$unit" TasksMax)"
-	[[ $(unit_property "$unit" CPUQuotaPerSecUSec) == 500ms ]] ||
-		fail "CPUQuotaPerSecUSec $(unit_property "$unit" CPUQuotaPerSecUSec)"
+	assert_properties "silo-$ID.scope" MemoryMax=104857600 MemoryHigh=94371840 TasksMax=42 \
+		CPUQuotaPerSecUSec=500ms CPUWeight=100
 	systemctl daemon-reload
-	[[ $(cat "$dir/memory.max") == 104857600 ]] || fail "memory.max $(cat "$dir/memory.max")"
-	[[ $(cat "$dir/memory.swap.max") == 104857600 ]] || fail "memory.swap.max $(cat "$dir/memory.swap.max")"
-	[[ $(cat "$dir/memory.high") == 94371840 ]] || fail "memory.high $(cat "$dir/memory.high")"
-	[[ $(cat "$dir/pids.max") == 42 ]] || fail "pids.max $(cat "$dir/pids.max")"
-	[[ $(cat "$dir/cpu.max") == "50000 100000" ]] || fail "cpu.max $(cat "$dir/cpu.max")"
-	[[ $(cat "$dir/cpu.weight") == 100 ]] || fail "cpu.weight $(cat "$dir/cpu.weight")"
+	assert_files "$CGROUP_MOUNT/system.slice/silo-$ID.scope" memory.max=104857600 \
+		memory.swap.max=104857600 memory.high=94371840 pids.max=42 "cpu.max=50000 100000" cpu.weight=100
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 }
@@ -116,15 +137,10 @@ assert_unit_gone() {
 	assert_success
 	run --separate-stderr rt update --memory 209715200 --pids-limit 84 --cpu-quota 25000 "$ID"
 	assert_success
-	local unit="silo-$ID.scope" dir=$CGROUP_MOUNT/system.slice/silo-$ID.scope
-	[[ $(unit_property "$unit" MemoryMax) == 209715200 ]] || fail "MemoryMax $(unit_property "$unit" MemoryMax)"
-	[[ $(unit_property "$unit" TasksMax) == 84 ]] || fail "TasksMax $(unit_property "$unit" TasksMax)"
-	[[ $(unit_property "$unit" CPUQuotaPerSecUSec) == 250ms ]] ||
-		fail "CPUQuotaPerSecUSec $(unit_property "$unit" CPUQuotaPerSecUSec)"
+	assert_properties "silo-$ID.scope" MemoryMax=209715200 TasksMax=84 CPUQuotaPerSecUSec=250ms
 	systemctl daemon-reload
-	[[ $(cat "$dir/memory.max") == 209715200 ]] || fail "memory.max $(cat "$dir/memory.max")"
-	[[ $(cat "$dir/pids.max") == 84 ]] || fail "pids.max $(cat "$dir/pids.max")"
-	[[ $(cat "$dir/cpu.max") == "25000 100000" ]] || fail "cpu.max $(cat "$dir/cpu.max")"
+	assert_files "$CGROUP_MOUNT/system.slice/silo-$ID.scope" memory.max=209715200 pids.max=84 \
+		"cpu.max=25000 100000"
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 }
@@ -157,24 +173,14 @@ assert_unit_gone() {
 
 @test "systemd: a container that exits leaves a scope systemd collects; delete still works" {
 	set_args true
-	run --separate-stderr rt_run_detached "$ID"
-	assert_success
-	wait_for [ "$(container_status "$ID")" = stopped ]
-	wait_for [ "$(unit_property "silo-$ID.scope" LoadState)" = not-found ]
-	run --separate-stderr rt delete "$ID"
-	assert_success
+	run_until_collected
 }
 
 @test "systemd: an OOM-killed container's scope is collected too (CollectMode)" {
 	cfg --arg p "system.slice:silo:$ID" '.linux.cgroupsPath = $p
 		| .linux.resources = {memory: {limit: 8388608, swap: 8388608}}'
 	set_args sh -c 'x=a; while :; do x=$x$x; done'
-	run --separate-stderr rt_run_detached "$ID"
-	assert_success
-	wait_for [ "$(container_status "$ID")" = stopped ]
-	wait_for [ "$(unit_property "silo-$ID.scope" LoadState)" = not-found ]
-	run --separate-stderr rt delete "$ID"
-	assert_success
+	run_until_collected
 	# The name is free again.
 	set_args true
 	run --separate-stderr rt run --bundle "$BUNDLE" "$ID"

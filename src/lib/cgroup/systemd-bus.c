@@ -151,6 +151,15 @@ struct job_wait
   char *result;   /* "done", "failed", "timeout", ... */
 };
 
+static void
+job_wait_clear (struct job_wait *w)
+{
+  free (w->job);
+  free (w->result);
+}
+
+#define _cleanup_job_wait_ __attribute__ ((cleanup (job_wait_clear)))
+
 static int
 on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
@@ -221,11 +230,18 @@ wait_job (sd_bus *bus, struct job_wait *w, const char *job, const char *what, st
   return 0;
 }
 
-static void
-job_wait_clear (struct job_wait *w)
+
+/* reply: that of a call that queued a job (StartTransientUnit, StopUnit); wait for it.  */
+static int
+finish_job (sd_bus *bus, struct job_wait *w, sd_bus_message *reply, const char *what,
+            struct silo_error **err)
 {
-  free (w->job);
-  free (w->result);
+  const char *job;
+  int r = SD (sd_bus_message_read) (reply, "o", &job);
+
+  if (r < 0)
+    return bus_fail (err, r, NULL, what, w->unit);
+  return wait_job (bus, w, job, what, err);
 }
 
 /* ---- properties ----------------------------------------------------------------------------- */
@@ -273,9 +289,8 @@ cgroup_systemd_start_unit (const char *unit, const struct cgroup_unit_properties
   _cleanup_slot_ sd_bus_slot *slot = NULL;
   _cleanup_message_ sd_bus_message *m = NULL, *reply = NULL;
   _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-  struct job_wait w = { .unit = unit };
-  const char *job;
-  int r, ret;
+  _cleanup_job_wait_ struct job_wait w = { .unit = unit };
+  int r;
 
   if (bus_open (&bus, err) < 0 || watch_jobs (bus, &w, &slot, err) < 0)
     return -1;
@@ -292,11 +307,7 @@ cgroup_systemd_start_unit (const char *unit, const struct cgroup_unit_properties
   r = SD (sd_bus_call) (bus, m, 0, &e, &reply);
   if (r < 0)
     return bus_fail (err, r, &e, "start the transient unit", unit);
-  if ((r = SD (sd_bus_message_read) (reply, "o", &job)) < 0)
-    return bus_fail (err, r, NULL, "read StartTransientUnit's reply for", unit);
-  ret = wait_job (bus, &w, job, "start", err);
-  job_wait_clear (&w);
-  return ret;
+  return finish_job (bus, &w, reply, "start", err);
 }
 
 int
@@ -306,9 +317,8 @@ cgroup_systemd_stop_unit (const char *unit, struct silo_error **err)
   _cleanup_slot_ sd_bus_slot *slot = NULL;
   _cleanup_message_ sd_bus_message *reply = NULL;
   _cleanup_bus_error_ sd_bus_error e = SD_BUS_ERROR_NULL;
-  struct job_wait w = { .unit = unit };
-  const char *job;
-  int r, ret;
+  _cleanup_job_wait_ struct job_wait w = { .unit = unit };
+  int r;
 
   if (bus_open (&bus, err) < 0 || watch_jobs (bus, &w, &slot, err) < 0)
     return -1;
@@ -318,11 +328,7 @@ cgroup_systemd_stop_unit (const char *unit, struct silo_error **err)
     return 0;   /* gone already: systemd collects a scope once it is empty */
   if (r < 0)
     return bus_fail (err, r, &e, "stop", unit);
-  if ((r = SD (sd_bus_message_read) (reply, "o", &job)) < 0)
-    return bus_fail (err, r, NULL, "read StopUnit's reply for", unit);
-  ret = wait_job (bus, &w, job, "stop", err);
-  job_wait_clear (&w);
-  return ret;
+  return finish_job (bus, &w, reply, "stop", err);
 }
 
 int
