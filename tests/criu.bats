@@ -228,6 +228,18 @@ assert_counts_on_from() {
 	assert_equal "$(container_status "$ID")" running
 }
 
+@test "criu: without the criu program in PATH, checkpoint says so and the container runs on" {
+	requires_criu_build
+	local path=/usr/bin:/bin
+	! PATH=$path command -v criu >/dev/null || skip "criu is in $path: no PATH without it here"
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	PATH=$path run --separate-stderr rt checkpoint --image-path "$TEST_DIR/images" "$ID"
+	assert_one_line_error 'cannot run `criu swrk` \(is the criu program installed and in PATH\?\)'
+	assert_equal "$(container_status "$ID")" running
+}
+
 @test "criu: a container with a user namespace is refused by name" {
 	requires_criu_build
 	cfg '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'

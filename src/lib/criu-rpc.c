@@ -226,7 +226,14 @@ silo_criu_rpc_call (const CriuReq *req, struct silo_criu_call *call, CriuResp **
   /* criu swrk exits once it has answered (or when its socket closes, after an error).  */
   silo_closep (&sk);
   status = swrk_wait (pid);
-  if (ret == 0 && *resp == NULL)
+  /* Without the criu program, the failed send or receive is not what to report.  */
+  if (status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == SWRK_EXEC_FAILED)
+    {
+      silo_error_freep (err);
+      ret = -1;
+      swrk_ended (status, err);
+    }
+  else if (ret == 0 && *resp == NULL)
     ret = swrk_ended (status, err);
   if (ret < 0)
     {
