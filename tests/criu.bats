@@ -48,6 +48,13 @@ requires_criu() {
 	[[ -z $errors ]] || skip "CRIU cannot checkpoint on this kernel: criu check: $errors"
 }
 
+# Lazy pages need userfaultfd with its non-cooperative events in the kernel.
+requires_lazy_pages() {
+	requires_criu
+	criu check --feature uffd-noncoop >/dev/null 2>&1 ||
+		skip "CRIU cannot serve lazy pages on this kernel: criu check --feature uffd-noncoop fails (no userfaultfd, or without non-cooperative events)"
+}
+
 # The counting container (see the top of the file).
 counter_bundle() {
 	mkdir -p "$TEST_DIR/data"
@@ -64,6 +71,22 @@ count_above() {
 	local n
 	n=$(count)
 	[[ -n $n ]] && ((n > $1))
+}
+
+# rt_keeping_fd FD FILE COMMAND...: rt with FILE open as FD (read-only when FILE is a
+# directory, else for writing) in the runtime.
+rt_keeping_fd() {
+	local fd=$1 file=$2
+	shift 2
+	(
+		close_extra_fds
+		if [[ -d $file ]]; then
+			eval "exec $fd<\"\$file\""
+		else
+			eval "exec $fd>\"\$file\""
+		fi
+		exec timeout --foreground -k 5 "$SILO_TEST_TIMEOUT" "$RUNTIME" "${RT_GLOBAL[@]}" "$@"
+	)
 }
 
 # start_counter: run $ID detached and wait until it has counted to 3.
@@ -141,14 +164,41 @@ assert_counts_on_from() {
 	run --separate-stderr rt checkpoint --page-server 10.0.0.1:0 "$ID"
 	assert_one_line_error '--page-server'
 	run --separate-stderr rt checkpoint --lazy-pages "$ID"
-	assert_one_line_error '--lazy-pages is not supported'
-	run --separate-stderr rt restore --lazy-pages "$ID"
-	assert_one_line_error '--lazy-pages is not supported'
-	run --separate-stderr rt checkpoint --status-fd 1 "$ID"
-	assert_one_line_error '--status-fd: only with --lazy-pages'
+	assert_one_line_error '--lazy-pages needs --page-server ADDRESS:PORT'
+	run --separate-stderr rt checkpoint --lazy-pages --pre-dump --page-server 127.0.0.1:27277 "$ID"
+	assert_one_line_error '--lazy-pages with --pre-dump'
 	run --separate-stderr rt checkpoint --status-fd x "$ID"
 	assert_one_line_error '--status-fd: `x` is not a file descriptor'
+	# with --lazy-pages the fd must be open for writing (as runc checks)
+	run --separate-stderr rt checkpoint --lazy-pages --page-server 127.0.0.1:27277 --status-fd 99 "$ID"
+	assert_one_line_error '--status-fd 99: not an open file descriptor'
+	run --separate-stderr rt_keeping_fd 7 "$TEST_DIR" checkpoint --lazy-pages --page-server 127.0.0.1:27277 --status-fd 7 "$ID"
+	assert_one_line_error '--status-fd 7: not open for writing'
 	[[ ! -e $ROOT/$ID ]] || fail "a refused command left state behind"
+}
+
+@test "criu: restore --lazy-pages without a lazy-pages daemon is refused before anything is made" {
+	requires_criu_build
+	mkdir -p "$TEST_DIR/images" "$TEST_DIR/work"
+	run --separate-stderr rt restore -d --bundle "$BUNDLE" --lazy-pages --image-path "$TEST_DIR/images" "$ID"
+	assert_one_line_error "--lazy-pages: no lazy-pages daemon for \`$TEST_DIR/images\` \\(no socket $TEST_DIR/images/lazy-pages.socket\\): start \`criu lazy-pages --page-server --address ADDRESS --port PORT -D $TEST_DIR/images\` first"
+	# the daemon's socket is looked for in the work directory, where CRIU's restore looks
+	run --separate-stderr rt restore -d --bundle "$BUNDLE" --lazy-pages --image-path "$TEST_DIR/images" --work-path "$TEST_DIR/work" "$ID"
+	assert_one_line_error "no socket $TEST_DIR/work/lazy-pages.socket.*-D $TEST_DIR/images -W $TEST_DIR/work\`"
+	[[ ! -e $ROOT/$ID ]] || fail "a refused restore left state behind"
+}
+
+@test "criu: a libcriu without the RPC code silo uses refuses --lazy-pages (and every checkpoint) by name" {
+	requires_criu_build
+	command -v cc >/dev/null || skip "no C compiler to build a libcriu.so.2 without CRIU's RPC code"
+	mkdir -p "$TEST_DIR/lib"
+	echo 'int silo_test_not_criu;' | cc -shared -fPIC -x c -o "$TEST_DIR/lib/libcriu.so.2" -
+	LD_LIBRARY_PATH=$TEST_DIR/lib run --separate-stderr rt checkpoint --lazy-pages --page-server 127.0.0.1:27277 "$ID"
+	assert_one_line_error 'libcriu.so.2 has no `cgroup_root__init` \(silo speaks CRIU.s RPC through the protobuf-c code libcriu exports\)'
+	LD_LIBRARY_PATH=$TEST_DIR/lib run --separate-stderr rt checkpoint "$ID"
+	assert_one_line_error 'libcriu.so.2 has no `cgroup_root__init`'
+	LD_LIBRARY_PATH=$TEST_DIR/lib run --separate-stderr rt restore --lazy-pages --image-path "$TEST_DIR" "$ID"
+	assert_one_line_error 'libcriu.so.2 has no `cgroup_root__init`'
 }
 
 @test "criu: checkpoint needs a running container; restore needs the images" {
@@ -175,6 +225,18 @@ assert_counts_on_from() {
 	assert_success
 	run --separate-stderr rt checkpoint --image-path "$TEST_DIR/images" --parent-path ../absent "$ID"
 	assert_one_line_error '--parent-path `../absent`: no pre-dump directory there'
+	assert_equal "$(container_status "$ID")" running
+}
+
+@test "criu: without the criu program in PATH, checkpoint says so and the container runs on" {
+	requires_criu_build
+	local path=/usr/bin:/bin
+	! PATH=$path command -v criu >/dev/null || skip "criu is in $path: no PATH without it here"
+	set_args sleep 600
+	run --separate-stderr rt_run_detached "$ID"
+	assert_success
+	PATH=$path run --separate-stderr rt checkpoint --image-path "$TEST_DIR/images" "$ID"
+	assert_one_line_error 'cannot run `criu swrk` \(is the criu program installed and in PATH\?\)'
 	assert_equal "$(container_status "$ID")" running
 }
 
@@ -361,4 +423,63 @@ assert_counts_on_from() {
 	run --separate-stderr rt delete -f "$ID"
 	assert_success
 	wait "$recvtty" || fail "recvtty: $(cat "$TEST_DIR/recvtty2.log")"
+}
+
+# The runc-style migration: the dump leaves the memory where it is and serves it from a
+# page server; the lazy-pages daemon fetches it for the restore, which starts the
+# processes at once and fills their memory as they touch it.  --status-fd gets one byte
+# (0) when the page server listens; the dump ends once every page has gone over.
+@test "criu: --lazy-pages: a lazy dump, the lazy-pages daemon, a lazy restore: the container counts on" {
+	requires_lazy_pages
+	start_counter
+	local port=27277 images=$TEST_DIR/images checkpoint byte before daemon
+	mkfifo "$TEST_DIR/ready"
+	rt_keeping_fd 7 "$TEST_DIR/ready" checkpoint --lazy-pages --page-server "127.0.0.1:$port" \
+		--status-fd 7 --image-path "$images" "$ID" </dev/null >"$TEST_DIR/checkpoint.out" 2>&1 &
+	checkpoint=$!
+	register_pid "$checkpoint"
+	# EOF, not a byte, if the checkpoint ends first (every writer gone)
+	byte=$(od -An -tx1 -N1 <"$TEST_DIR/ready" | tr -d ' ')
+	[[ $byte == 00 ]] || fail "--status-fd: got '$byte', not a 0 byte: $(cat "$TEST_DIR/checkpoint.out")"
+	[[ -s $images/inventory.img ]] || fail "no images once the page server was ready: $(ls "$images")"
+	before=$(count)
+	(
+		close_extra_fds
+		exec timeout -k 5 "$SILO_TEST_TIMEOUT" criu lazy-pages --page-server --address 127.0.0.1 \
+			--port "$port" -D "$images" -o lazy-pages.log -v4 </dev/null >"$TEST_DIR/daemon.out" 2>&1
+	) &
+	daemon=$!
+	register_pid "$daemon"
+	wait_for test -S "$images/lazy-pages.socket" ||
+		fail "the lazy-pages daemon did not start: $(cat "$TEST_DIR/daemon.out"; tail -5 "$images/lazy-pages.log")"
+	# a new id with a cgroup of its own: the dumped container lives until its pages are sent
+	cfg --arg cg "/$ID2" '.linux.cgroupsPath = $cg'
+	criu_ok "$images" restore.log restore_detached "$ID2" --lazy-pages --image-path "$images"
+	wait "$checkpoint" || fail "the lazy checkpoint failed: $(cat "$TEST_DIR/checkpoint.out")"
+	wait "$daemon" || fail "the lazy-pages daemon failed: $(grep -i error "$images/lazy-pages.log" | tail -5)"
+	run --separate-stderr rt state "$ID"
+	assert_failure
+	assert_counts_on_from "$before"
+	[[ $(container_status "$ID2") == running ]] || fail "status: $(container_status "$ID2")"
+}
+
+# runc checks and uses --status-fd only with --lazy-pages; without, the dump is taken and
+# nothing is written to the fd.  silo does the same, with a warning.
+@test "criu: --status-fd without --lazy-pages: the dump is taken, the fd gets nothing, a warning says why" {
+	requires_criu
+	start_counter
+	mkfifo "$TEST_DIR/ready"
+	rt_keeping_fd 7 "$TEST_DIR/ready" checkpoint --status-fd 7 --image-path "$TEST_DIR/images" "$ID" \
+		</dev/null >"$TEST_DIR/checkpoint.out" 2>&1 &
+	local checkpoint=$! bytes
+	register_pid "$checkpoint"
+	# reads until every writer (silo, criu swrk) has closed the fd
+	bytes=$(od -An -tx1 <"$TEST_DIR/ready")
+	wait "$checkpoint" || fail "checkpoint --status-fd failed: $(cat "$TEST_DIR/checkpoint.out")"
+	[[ -z $bytes ]] || fail "the status fd got '$bytes'"
+	grep -q 'warning: --status-fd 7: ignored without --lazy-pages' "$TEST_DIR/checkpoint.out" ||
+		fail "no warning: $(cat "$TEST_DIR/checkpoint.out")"
+	[[ -s $TEST_DIR/images/inventory.img ]] || fail "no images: $(ls "$TEST_DIR/images")"
+	run --separate-stderr rt state "$ID"
+	assert_failure
 }

@@ -25,7 +25,7 @@ static const struct silo_cmd_option checkpoint_options[] = {
   { "parent-path", 0, "DIR", "the pre-dump to build on, relative to the image path (../pre)" },
   { "leave-running", 0, NULL, "leave the container running after the dump" },
   { "page-server", 0, "ADDRESS:PORT", "send the memory pages to a CRIU page server there" },
-  { "status-fd", 0, "FD", "only with --lazy-pages (not supported): an error" },
+  { "status-fd", 0, "FD", "with --lazy-pages: write one 0 byte to FD when the page server is ready" },
   { "pre-dump", 0, NULL, "dump the memory only; the container keeps running" },
   { NULL },
 };

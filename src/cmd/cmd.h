@@ -154,7 +154,7 @@ int silo_cmd_parse_count (const char *option, const char *text, int64_t *count,
   { "manage-cgroups-mode", 0, "MODE", "cgroups: soft (CRIU's default), full, strict or ignore" }, \
   { "empty-ns", 0, "NAMESPACE", "network: leave that namespace out (restore: a new, empty one)" }, \
   { "auto-dedup", 0, NULL, "free the image pages a newer dump replaces" },                     \
-  { "lazy-pages", 0, NULL, "not supported (libcriu cannot ask for it): an error" }
+  { "lazy-pages", 0, NULL, "checkpoint: serve the memory from --page-server; restore: fetch it from criu lazy-pages" }
 
 enum
 {

@@ -9,6 +9,7 @@ SILO_CMD_SOURCES = \
 if HAVE_CRIU
 SILO_CMD_SOURCES += src/cmd/checkpoint.c src/cmd/restore.c
 libsilo_a_SOURCES += src/lib/criu.c src/lib/criu.h src/lib/criu-library.c src/lib/criu-library.h \
+	src/lib/criu-rpc.c src/lib/criu-rpc.h \
 	src/lib/container-checkpoint.c
 endif
 

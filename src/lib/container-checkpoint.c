@@ -32,6 +32,7 @@
 #include "cgroup/cgroup.h"
 #include "container-internal.h"
 #include "criu.h"
+#include "criu-library.h"
 #include "log.h"
 #include "mount.h"
 #include "netlink.h"
@@ -42,14 +43,9 @@
 
 /* ---- what CRIU can take ----------------------------------------------------------------- */
 
-static int
-check_criu_options (const struct silo_criu_options *c, struct silo_error **err)
-{
-  if (c->lazy_pages)
-    return silo_fail (err, ENOTSUP, "--lazy-pages is not supported: libcriu (the library silo "
-                      "uses) has no way to ask CRIU for lazy pages");
-  return 0;
-}
+/* The lazy-pages daemon's socket, in its work directory (CRIU's name for it): a lazy
+ * restore connects to it there, in its own work directory, so both must be the same.  */
+#define LAZY_PAGES_SOCKET "lazy-pages.socket"
 
 /* A namespace joined by path other than network or pid would come back as a copy, not
  * as the namespace itself; a user namespace needs id-mapped images silo does not make.  */
@@ -109,15 +105,45 @@ has_namespace (const oci_linux *l, oci_namespace_type type)
 
 /* ---- checkpoint ------------------------------------------------------------------------- */
 
+/* runc checks the status fd only with --lazy-pages, and ignores it without: so do we,
+ * with a warning.  */
+static int
+check_status_fd (const struct silo_checkpoint_options *o, struct silo_error **err)
+{
+  int flags;
+
+  if (o->status_fd < 0)
+    return 0;
+  if (!o->criu.lazy_pages)
+    {
+      silo_log_warning ("--status-fd %d: ignored without --lazy-pages (CRIU is ready for the "
+                        "lazy-pages daemon only after a lazy dump)", o->status_fd);
+      return 0;
+    }
+  flags = fcntl (o->status_fd, F_GETFL);
+  if (flags < 0)
+    return silo_fail (err, errno, "--status-fd %d: not an open file descriptor", o->status_fd);
+  if ((flags & O_ACCMODE) == O_RDONLY)
+    return silo_fail (err, EBADF, "--status-fd %d: not open for writing", o->status_fd);
+  return 0;
+}
+
+/* Lazy pages: CRIU's page server sends them to `criu lazy-pages` on the restoring host,
+ * which needs the address; a pre-dump has nothing to serve lazily.  */
 static int
 check_checkpoint_options (const struct silo_checkpoint_options *o, struct silo_error **err)
 {
-  if (check_criu_options (&o->criu, err) < 0)
+  if (silo_criu_library_load (err) < 0 || check_status_fd (o, err) < 0)
     return -1;
-  if (o->status_fd >= 0)
-    return silo_fail (err, EINVAL, "--status-fd: only with --lazy-pages (CRIU reports there "
-                      "when its lazy-pages server is ready), which silo does not support");
-  return 0;
+  if (!o->criu.lazy_pages)
+    return 0;
+  if (o->pre_dump)
+    return silo_fail (err, EINVAL, "--lazy-pages with --pre-dump: a pre-dump copies the pages "
+                      "now; only the final dump can leave them to be fetched lazily");
+  if (o->page_server == NULL)
+    return silo_fail (err, EINVAL, "--lazy-pages needs --page-server ADDRESS:PORT: CRIU serves "
+                      "the pages there to `criu lazy-pages --page-server` on the restoring side");
+  return silo_criu_check_lazy_pages (err);
 }
 
 static int
@@ -322,6 +348,24 @@ silo_restore_processes (struct silo_creation *c, struct silo_error **err)
   return ret;
 }
 
+/* A lazy restore asks the lazy-pages daemon for every page: without one, CRIU would fail
+ * after the container is half made.  */
+static int
+check_lazy_pages_daemon (const struct silo_criu_options *c, const char *images,
+                         struct silo_error **err)
+{
+  const char *work = c->work_path != NULL ? c->work_path : images;
+  _cleanup_free_ char *socket = xasprintf ("%s/%s", work, LAZY_PAGES_SOCKET);
+  struct stat st;
+
+  if (stat (socket, &st) == 0 && S_ISSOCK (st.st_mode))
+    return 0;
+  return silo_fail (err, ENOENT, "--lazy-pages: no lazy-pages daemon for `%s` (no socket %s): "
+                    "start `criu lazy-pages --page-server --address ADDRESS --port PORT -D %s%s%s` "
+                    "first, ADDRESS:PORT being the checkpoint's --page-server", work, socket,
+                    images, c->work_path != NULL ? " -W " : "", c->work_path != NULL ? work : "");
+}
+
 /* Before anything is made: a mistyped --image-path is the likeliest error.  */
 static int
 check_images (const struct silo_criu_options *c, struct silo_error **err)
@@ -334,6 +378,8 @@ check_images (const struct silo_criu_options *c, struct silo_error **err)
                       "there?)", path);
   if (!S_ISDIR (st.st_mode))
     return silo_fail (err, ENOTDIR, "--image-path `%s`: not a directory", path);
+  if (c->lazy_pages)
+    return check_lazy_pages_daemon (c, path, err);
   return 0;
 }
 
@@ -366,7 +412,7 @@ silo_container_restore (const struct silo_context *ctx, const char *id,
   int ret;
 
   *exit_status = 0;
-  if (check_criu_options (&opts->criu, err) < 0 || check_images (&opts->criu, err) < 0)
+  if (silo_criu_library_load (err) < 0 || check_images (&opts->criu, err) < 0)
     return silo_wrap (err, "restore container `%s`", id);
   /* Processes the container leaves behind come to us, to be reaped, while we wait.  */
   if (!opts->create.detach && !opts->no_subreaper)

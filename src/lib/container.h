@@ -136,7 +136,8 @@ struct silo_criu_options
   bool shell_job;              /* a session and tty shared with the caller */
   bool file_locks;
   bool auto_dedup;             /* free image pages a later dump no longer needs */
-  bool lazy_pages;             /* refused: libcriu has no way to ask for it */
+  bool lazy_pages;             /* dump: leave the memory to a page server; restore: from
+                                  the lazy-pages daemon in the work path */
   bool empty_netns;            /* --empty-ns network: never dump (checkpoint) or restore
                                   (restore: a new, empty one) the network namespace */
   enum silo_criu_cgroup_mode cgroup_mode;
@@ -149,7 +150,7 @@ struct silo_checkpoint_options
   bool pre_dump;               /* memory only; the container keeps running */
   const char *parent_path;     /* a pre-dump's images, relative to image_path */
   const char *page_server;     /* ADDRESS:PORT, already checked */
-  int status_fd;               /* -1 when not given (needs lazy_pages) */
+  int status_fd;               /* -1 when not given; used only with lazy_pages */
 };
 
 struct silo_restore_options

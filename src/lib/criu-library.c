@@ -27,7 +27,8 @@ silo_criu_library_load (struct silo_error **err)
   if ((silo_criu_fn_##name = (__typeof__ (name) *) dlsym (handle, #name)) == NULL)          \
     {                                                                                       \
       dlclose (handle);                                                                     \
-      return silo_fail (err, ENOSYS, "CRIU: %s has no `%s`: CRIU 3.16 or later is needed",  \
+      return silo_fail (err, ENOSYS, "CRIU: %s has no `%s` (silo speaks CRIU's RPC through " \
+                        "the protobuf-c code libcriu exports): CRIU 3.16 or later is needed", \
                         SILO_LIBCRIU_SONAME, #name);                                        \
     }
   SILO_CRIU_FUNCTIONS (SILO_CRIU_RESOLVE)

@@ -1,9 +1,9 @@
-/* silo: checkpoint and restore through CRIU's library (libcriu, Debian's criu package);
- * the only file that calls it.  Built only with SILO_HAVE_CRIU (configure --with-criu, or
- * found by pkg-config).
+/* silo: checkpoint and restore through CRIU's RPC (criu-rpc.h), with the message code of
+ * CRIU's library (libcriu, Debian's criu package); the only file that builds requests.
+ * Built only with SILO_HAVE_CRIU (configure --with-criu, or found by pkg-config).
  *
- * libcriu starts `criu swrk` (the criu program in PATH) as a child for each request and
- * talks to it over a socket; CRIU writes its images to the image directory and its log
+ * Each request starts `criu swrk` (the criu program in PATH) as a child and talks to it
+ * over a socket; CRIU writes its images to the image directory and its log
  * (dump.log, pre-dump.log, restore.log) to the work directory.  A failure's message
  * carries CRIU's own first errors from that log, and names the log.
  *
@@ -56,6 +56,9 @@ struct silo_criu_dump
 };
 
 int silo_criu_dump (const struct silo_criu_dump *d, struct silo_error **err);
+
+/* Whether CRIU can serve lazy pages on this kernel (userfaultfd); fails saying why not.  */
+int silo_criu_check_lazy_pages (struct silo_error **err);
 
 /* One restore; the restored init becomes the caller's child.  */
 struct silo_criu_restore
