@@ -295,19 +295,45 @@ parse_long (const char *s, long long *out)
   return 0;
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian): eras of 400
+ * years (146,097 days) starting on March 1st, so that the leap day ends a year.  */
+static void
+civil_from_days (long long days, int *year, int *month, int *day)
+{
+  long long z = days + 719468;   /* days since 0000-03-01 */
+  long long era = (z >= 0 ? z : z - 146096) / 146097;
+  long long doe = z - era * 146097;                                  /* [0, 146096] */
+  long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;   /* [0, 399] */
+  long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          /* [0, 365] */
+  long long mp = (5 * doy + 2) / 153;                                /* March = 0 */
+
+  *day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  *month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  *year = (int) (yoe + era * 400 + (*month <= 2));
+}
+
+char *
+rfc3339_format (const struct timespec *ts)
+{
+  long long secs = ts->tv_sec;
+  long long days = (secs >= 0 ? secs : secs - 86399) / 86400;
+  long long rest = secs - days * 86400;
+  int year, month, day;
+
+  /* Not gmtime_r nor strftime: glibc loads the time zone (/etc/localtime, 7 system
+   * calls) on the first of either, and UTC needs none.  */
+  civil_from_days (days, &year, &month, &day);
+  return xasprintf ("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, month, day, (int) (rest / 3600),
+                    (int) (rest / 60 % 60), (int) (rest % 60), (long) ts->tv_nsec);
+}
+
 char *
 rfc3339_now (void)
 {
   struct timespec ts;
-  struct tm tm;
-  char buf[64];
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  /* not strftime: it loads the time zone (/etc/localtime) that UTC does not need */
-  snprintf (buf, sizeof (buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+  return rfc3339_format (&ts);
 }
 
 static int

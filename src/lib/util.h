@@ -86,6 +86,9 @@ int parse_long (const char *s, long long *out);
 
 /* Wall-clock time as RFC 3339 with nanoseconds, UTC ("2024-01-02T03:04:05.123456789Z").  */
 char *rfc3339_now (void);
+/* TS as RFC 3339 in UTC with nanoseconds ("2024-01-02T03:04:05.000000000Z").  */
+struct timespec;
+char *rfc3339_format (const struct timespec *ts);
 
 /* A process's start time (field 22 of /proc/PID/stat, clock ticks since boot: with the pid
  * it names one process for good), or -1 when the process is gone or a zombie.  */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../src/cmd/cmd.h"
 #include "oci.h"
@@ -167,6 +168,51 @@ test_rfc3339 (void)
   ok (silo_cmd_rfc3339_nano (NULL) == NULL, "NULL stays NULL");
 }
 
+/* rfc3339_format computes the civil date itself (gmtime_r would load the time zone):
+ * it must agree with gmtime_r on every day of 1900-2400 and around the era edges.  */
+static void
+test_rfc3339_format (void)
+{
+  static const long long edges[] = { 0, -1, 86399, 86400, 951782400 /* 2000-02-29 */,
+                                     951868800, 4107542399LL /* 2100-02-28T23:59:59 */,
+                                     -2208988800LL /* 1900-01-01 */ };
+  bool all_agree = true;
+  long long first_bad = 0;
+
+  for (long long t = -2208988800LL; t < 13569465600LL && all_agree; t += 86400 - 7)
+    {
+      struct timespec ts = { .tv_sec = (time_t) t, .tv_nsec = 5 };
+      struct tm tm;
+      time_t tt = (time_t) t;
+      char want[80];
+      _cleanup_free_ char *got = rfc3339_format (&ts);
+
+      gmtime_r (&tt, &tm);
+      snprintf (want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.000000005Z", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      if (strcmp (got, want) != 0)
+        {
+          all_agree = false;
+          first_bad = t;
+        }
+    }
+  ok (all_agree, "rfc3339_format agrees with gmtime_r from 1900 to 2400 (first difference at %lld)",
+      first_bad);
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (edges); i++)
+    {
+      struct timespec ts = { .tv_sec = (time_t) edges[i], .tv_nsec = 123456789 };
+      struct tm tm;
+      time_t tt = (time_t) edges[i];
+      char want[80];
+      _cleanup_free_ char *got = rfc3339_format (&ts);
+
+      gmtime_r (&tt, &tm);
+      snprintf (want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.123456789Z", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      is_str (got, want, "rfc3339_format of %lld", edges[i]);
+    }
+}
+
 /* The man page repeats --help word for word: every command's summary and every flag as
  * "**-b**, **--bundle** _DIR_" followed by ":   <help text>"; a command that fails with a
  * status of its own (exec: 255) has it under EXIT STATUS.  */
@@ -291,6 +337,7 @@ main (void)
   test_help ();
   test_table ();
   test_rfc3339 ();
+  test_rfc3339_format ();
   test_man_page ();
 #ifdef SILO_HAVE_CRIU
   test_criu_values ();
