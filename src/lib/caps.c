@@ -46,6 +46,12 @@ caps_list_remove (const struct caps_list *l, size_t i)
   (*l->n)--;
 }
 
+static bool
+cap_known (int cap)
+{
+  return prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) >= 0;
+}
+
 int
 silo_caps_last (void)
 {
@@ -54,13 +60,23 @@ silo_caps_last (void)
 
   if (last >= 0)
     return last;
-  /* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability: a binary search
-   * (six calls) gives /proc/sys/kernel/cap_last_cap without procfs, which the child may
-   * no longer see.  CAP_CHOWN (0) always exists.  */
+  /* PR_CAPBSET_READ fails with EINVAL past the kernel's last capability: that gives
+   * /proc/sys/kernel/cap_last_cap without procfs, which the child may no longer see.
+   * Most kernels know exactly the capabilities of the headers silo was built with: two
+   * calls confirm it; otherwise a binary search (six calls) on the side it lies.
+   * CAP_CHOWN (0) always exists.  */
+  if (CAP_LAST_CAP < CAPS_MAX - 1 && cap_known (CAP_LAST_CAP))
+    {
+      if (!cap_known (CAP_LAST_CAP + 1))
+        return last = CAP_LAST_CAP;
+      low = CAP_LAST_CAP + 1;
+    }
+  else
+    high = CAP_LAST_CAP < CAPS_MAX - 1 ? CAP_LAST_CAP - 1 : high;
   while (low < high)
     {
       int middle = (low + high + 1) / 2;
-      if (prctl (PR_CAPBSET_READ, (unsigned long) middle, 0, 0, 0) >= 0)
+      if (cap_known (middle))
         low = middle;
       else
         high = middle - 1;
