@@ -319,6 +319,7 @@ typedef struct
   char **namespace_paths; size_t n_namespace_paths;   /* "type:path" of joined namespaces */
   oci_config *config;        /* the resolved config: later commands never re-read the bundle;
                                 NULL until read from its own file (schema 2) */
+  bool creator_alive;        /* not stored: a "creating" state's lock is held (state.h) */
 } silo_state;
 
 /* Parse schema 1 or 2; generate always writes schema 2, without the config.  */

@@ -67,6 +67,46 @@ fault_at() {
 	fault_at create-before-created
 }
 
+# The init's pid reaches the state with "created"; until the parent answers that, the
+# init dies with it: no process is ever left that the state does not name.
+@test "fault: create dies after saving created, before releasing the init: the init goes too" {
+	SILO_FAULT_AT=create-after-created run --separate-stderr rt_create "$ID"
+	assert_failure
+	wait_status "$ID" stopped
+	run --separate-stderr rt delete "$ID"
+	assert_success
+	run rt list -q
+	assert_output ''
+}
+
+@test "fault: run dies after saving created, before starting the init: the program never runs" {
+	set_args sh -c 'echo ran'
+	register_id "$ID"
+	SILO_FAULT_AT=create-after-created run --separate-stderr rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_failure
+	refute_output --partial ran
+	wait_status "$ID" stopped
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+	run rt list -q
+	assert_output ''
+}
+
+@test "fault: a create held after the clone reads creating, refuses kill, then finishes" {
+	stopped_at create-after-clone
+	assert_equal "$(container_status "$ID")" creating
+	run rt list
+	assert_output --regexp "$ID +0 +creating"
+	run --separate-stderr rt kill "$ID" KILL
+	assert_one_line_error
+	[[ $stderr == *creating* ]] || fail "kill: $stderr"
+	kill -CONT "$CREATE_PID"
+	wait "$CREATE_PID" || fail "create failed: $(cat "$TEST_DIR/err")"
+	assert_equal "$(container_status "$ID")" created
+	run --separate-stderr rt delete -f "$ID"
+	assert_success
+}
+
 @test "fault: a failed create frees the id for the next one" {
 	SILO_FAULT_AT=child-after-mounts run --separate-stderr rt_create "$ID"
 	assert_failure
@@ -166,24 +206,31 @@ fault_at() {
 	assert_success
 }
 
+# stopped_at STAGE: create stops itself at STAGE (SILO_FAULT_ACTION=stop) in the
+# background; $CREATE_PID is that process.
+stopped_at() {
+	local i
+	SILO_FAULT_AT=$1 SILO_FAULT_ACTION=stop \
+		"$RUNTIME" "${RT_GLOBAL[@]}" create --bundle "$BUNDLE" "$ID" \
+		</dev/null >"$TEST_DIR/out" 2>"$TEST_DIR/err" &
+	CREATE_PID=$!
+	register_id "$ID"
+	register_pid "$CREATE_PID"
+	for ((i = 0; i < 200; i++)); do
+		[[ $(awk '{print $3}' "/proc/$CREATE_PID/stat" 2>/dev/null) == T ]] && break
+		sleep 0.05
+	done
+	[[ $(awk '{print $3}' "/proc/$CREATE_PID/stat" 2>/dev/null) == T ]] || fail "create never reached $1"
+}
+
 # removed_at STAGE: create stops itself at STAGE, the rootfs goes away under it, then it
 # goes on.  Either it fails with one line naming the rootfs, or (the rootfs was already
 # held by an fd) the container works; either way delete -f leaves nothing.
 removed_at() {
-	local pid i
-	SILO_FAULT_AT=$1 SILO_FAULT_ACTION=stop \
-		"$RUNTIME" "${RT_GLOBAL[@]}" create --bundle "$BUNDLE" "$ID" \
-		</dev/null >"$TEST_DIR/out" 2>"$TEST_DIR/err" &
-	pid=$!
-	register_id "$ID"
-	for ((i = 0; i < 200; i++)); do
-		[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]] && break
-		sleep 0.05
-	done
-	[[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]] || fail "create never reached $1"
+	stopped_at "$1"
 	mv "$ROOTFS" "$ROOTFS.gone"
-	kill -CONT "$pid"
-	if wait "$pid"; then
+	kill -CONT "$CREATE_PID"
+	if wait "$CREATE_PID"; then
 		run rt start "$ID"
 		echo "# $1: the rootfs was already held; the container started (status $status)" >&3
 	else

@@ -344,20 +344,20 @@ static int
 report_created (struct child *ch, struct silo_error **err)
 {
   FAULT_POINT ("child-before-created");
-  /* `create` exits as soon as it reads CREATED, so the death signal must be off before we
-   * send it.  Should the parent die in between, the send fails (EPIPE) and we exit.  */
+  /* `create` exits as soon as it has recorded us, so the death signal must be off before
+   * we send CREATED.  From here, the socket's end before the parent's answer is what
+   * tells that it died before we were on disk (wait_for_start).  */
   if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
     return silo_fail (err, errno, "prctl(PR_SET_PDEATHSIG)");
   if (silo_sync_send (ch->sync, SYNC_CREATED, 0, NULL, 0, -1, err) < 0)
     _exit (EXIT_FAILURE);
-  silo_log_set_sink (NULL, NULL);
-  silo_closep (&ch->sync);
   install_created_handlers ();
   return 0;
 }
 
+/* `start`'s connection on start.sock, after the parent's SYNC_RECORDED.  */
 static int
-wait_for_start (struct child *ch)
+accept_start (struct child *ch)
 {
   for (;;)
     {
@@ -382,6 +382,30 @@ wait_for_start (struct child *ch)
       silo_error_free (err);
       close (conn);
     }
+}
+
+/* The parent's answer to CREATED: SYNC_RECORDED from `create` (then `start` comes on
+ * start.sock), or SYNC_START from `run` (this socket is then the start connection).
+ * Anything else, the end of the socket above all, is a parent that died before the
+ * state held our pid: nobody could find us, so we go.  Returns the start connection.  */
+static int
+wait_for_start (struct child *ch)
+{
+  struct silo_sync_msg m;
+  struct silo_error *err = NULL;
+  enum silo_sync_type type;
+
+  if (silo_sync_recv (ch->sync, -1, "the parent to record the container", &m, &err) < 0)
+    _exit (EXIT_FAILURE);
+  type = m.type;
+  silo_sync_msg_clear (&m);
+  if (type == SYNC_START)
+    return ch->sync;
+  if (type != SYNC_RECORDED)
+    _exit (EXIT_FAILURE);
+  silo_log_set_sink (NULL, NULL);
+  silo_closep (&ch->sync);
+  return accept_start (ch);
 }
 
 static void

@@ -34,7 +34,9 @@ struct silo_creation
   struct silo_cgroup *cgroup;
   struct silo_ns_plan plan;
   int sync_parent, sync_child; /* socketpair ends */
-  int start_listen;            /* start.sock, inherited by the child */
+  int start_listen;            /* start.sock, inherited by the child (not made by `run`) */
+  bool run_starts;             /* `run`: SYNC_START follows "created" on the socketpair */
+  bool recovery_saved;         /* recovery.json written (at "created", or by `restore`) */
   struct stat silo_exe;        /* silo's own binary, refused as the container's program */
   struct silo_seccomp_filter seccomp;  /* compiled before the clone; the init installs it */
   int seccomp_agent;           /* connected to linux.seccomp.listenerPath, or -1 */
@@ -73,9 +75,10 @@ int silo_creation_make (struct silo_creation *c, struct silo_error **err);
 int silo_creation_run (struct silo_creation *c, int *exit_status, struct silo_error **err);
 void silo_creation_release (struct silo_creation *c);
 int silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err);
+/* `run`: the same over the creation's socketpair, to the init it has just created.  */
+int silo_start_created (struct silo_creation *c, bool *destroy, struct silo_error **err);
 int silo_delete_stopped (const struct silo_context *ctx, silo_state *s, struct silo_error **err);
 char *silo_hook_state_json (const silo_state *s, const char *status);
-/* The init's pid and start time into the state file.  */
 /* process.args joined by spaces ("" without): what `list` and `ps` show as the command.  */
 char *silo_command_line (const oci_process *p);
 
@@ -84,8 +87,12 @@ char *silo_command_line (const oci_process *p);
  * startContainer hook, or a seccomp agent, reads them.  Both decide from the same config.  */
 bool silo_creation_wants_hook_state (const oci_config *config);
 
+/* The init's pid and start time: into the creation's state (note), and also on disk with
+ * recovery.json at once (persist: `restore`, whose processes run on their own).  */
+int silo_creation_note_pid (struct silo_creation *c, pid_t pid, struct silo_error **err);
 int silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err);
-/* The pty master to --console-socket, "created" saved, --pid-file written.  */
+/* The pty master to --console-socket, "created" saved with the pid (and recovery.json),
+ * --pid-file written.  */
 int silo_creation_finish (struct silo_creation *c, struct silo_error **err);
 
 /* container-checkpoint.c (SILO_HAVE_CRIU): restore's stage after the cgroups: the rootfs

@@ -55,6 +55,8 @@ silo_container_open (const struct silo_context *ctx, const char *id, bool lock, 
     return -1;
   if (silo_state_load (dirfd, s, err) < 0)
     return silo_wrap (err, "container `%s`", id);
+  if (!lock)
+    silo_state_probe_creator (dirfd, *s);
   return steal_fd (&dirfd);
 }
 
@@ -186,10 +188,39 @@ wait_unlocked (int dirfd, int sock, int pidfd, const silo_state *s, const char *
   return r;
 }
 
-/* *destroy tells the caller, on failure, that the start message went out: a
+/* SYNC_START on SOCK, the wait for the execve, "started" recorded, poststart hooks.
+ * *destroy tells the caller, on failure, that the start message went out: a
  * startContainer hook, the exec or a poststart hook failed, and runtime-spec 1.3.0
  * (lifecycle steps 7 and 9) wants the container stopped and destroyed, poststop hooks
  * included, rather than left for `delete`.  */
+static int
+release_init (int dirfd, int sock, int pidfd, silo_state *s, const char *init_comm,
+              bool record_started, bool *destroy, struct silo_error **err)
+{
+  silo_log_stage ("start-connected");   /* before the send: the init may stamp first */
+  if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
+    return -1;
+  *destroy = true;
+  if (wait_unlocked (dirfd, sock, pidfd, s, init_comm, destroy, err) < 0)
+    return -1;
+  FAULT_POINT ("start-after-exec");
+  /* The status reads running from the init's executable once it has called execve
+   * (silo_state_record_init_exe): `run` writes `started` only where that was not
+   * recorded.  A state that cannot be written (a full disk) must not make `start` say
+   * otherwise.  */
+  if (record_started || s->init_exe_ino == 0)
+    {
+      s->started = true;
+      if (silo_state_save (dirfd, s, err) < 0)
+        {
+          silo_log_warning ("the container runs, but recording it failed: %s", (*err)->msg);
+          silo_error_freep (err);
+        }
+    }
+  silo_log_stage ("started");
+  return run_poststart (s, err);
+}
+
 int
 silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **err)
 {
@@ -203,8 +234,10 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
   if (sock < 0)
     {
       /* Nobody listens but the init lives: an earlier `start` released it and was killed
-       * before it could record that.  Record it now.  */
-      if ((*err)->errnum == ECONNREFUSED && silo_state_init_alive (s))
+       * before it could record that (or a `run`, which makes no start.sock, is releasing
+       * it).  Record it now.  */
+      int e = (*err)->errnum;
+      if ((e == ECONNREFUSED || e == ENOENT) && silo_state_init_alive (s))
         {
           s->started = true;
           silo_error_freep (err);
@@ -216,23 +249,18 @@ silo_start_init (int dirfd, silo_state *s, bool *destroy, struct silo_error **er
     }
   FAULT_POINT ("start-after-connect");
   read_comm (s->pid, init_comm);   /* before the start: its name until the execve */
-  silo_log_stage ("start-connected");   /* before the send: the init may stamp first */
-  if (silo_sync_send (sock, SYNC_START, 0, NULL, 0, -1, err) < 0)
-    return -1;
-  *destroy = true;
-  if (wait_unlocked (dirfd, sock, pidfd, s, init_comm, destroy, err) < 0)
-    return -1;
-  FAULT_POINT ("start-after-exec");
-  s->started = true;
-  /* The program runs: a state that cannot be written (a full disk) must not make `start`
-   * say otherwise.  The status stays right without it (derived from the init's exe).  */
-  if (silo_state_save (dirfd, s, err) < 0)
-    {
-      silo_log_warning ("the container runs, but recording it failed: %s", (*err)->msg);
-      silo_error_freep (err);
-    }
-  silo_log_stage ("started");
-  return run_poststart (s, err);
+  return release_init (dirfd, sock, pidfd, s, init_comm, true, destroy, err);
+}
+
+/* `run`: the init is our child, on our socketpair and pidfd, and still bears our name.  */
+int
+silo_start_created (struct silo_creation *c, bool *destroy, struct silo_error **err)
+{
+  char init_comm[32] = "";
+
+  prctl (PR_GET_NAME, init_comm, 0, 0, 0);
+  return release_init (c->dirfd, c->sync_parent, c->spawn.pidfd, c->state, init_comm, false,
+                       destroy, err);
 }
 
 int
@@ -272,11 +300,12 @@ silo_creation_run (struct silo_creation *c, int *exit_status, struct silo_error 
 
   *exit_status = 0;
   c->foreground = !opts->detach;
+  c->run_starts = true;
   /* When the init is forked by an intermediate child (see ns.h), it must become ours.  */
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   ret = silo_creation_make (c, err);
-  if (ret == 0 && (ret = silo_start_init (c->dirfd, c->state, &destroy, err)) < 0)
+  if (ret == 0 && (ret = silo_start_created (c, &destroy, err)) < 0)
     {
       struct silo_error *ignored = NULL;
       silo_delete_stopped (c->ctx, c->state, &ignored);
@@ -355,6 +384,10 @@ silo_container_kill (const struct silo_context *ctx, const char *id, int signal,
    * does.  */
   if (status == SILO_STOPPED && !(all && s->n_cgroups > 0))
     return silo_fail (err, ESRCH, "cannot kill container `%s`: it is not running", id);
+  /* Its pid reaches the state with "created" (until then the init dies with its create).  */
+  if (status == SILO_CREATING && s->pid <= 0 && !(all && s->n_cgroups > 0))
+    return silo_fail (err, EBUSY, "cannot kill container `%s`: it is creating, not created or "
+                      "running", id);
   if (all && s->n_cgroups > 0)
     {
       struct silo_cgroup *cg = NULL;
@@ -644,7 +677,10 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
         }
       list = xrealloc (list, (count + 1) * sizeof (*list));
       if (silo_state_load_brief (dirfd, &s, &ignored) == 0)
-        fill_info (&list[count++], s);
+        {
+          silo_state_probe_creator (dirfd, s);
+          fill_info (&list[count++], s);
+        }
       else if (!fill_unreadable (&list[count], dirfd, de->d_name, ignored))
         count++;
       silo_error_freep (&ignored);

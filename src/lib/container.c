@@ -333,7 +333,8 @@ make_sockets (struct silo_creation *c, struct silo_error **err)
     return silo_fail (err, errno, "socketpair");
   c->sync_parent = pair[0];
   c->sync_child = pair[1];
-  return make_start_socket (c, err);
+  /* `run` starts the init itself, over the socketpair: nothing else ever will.  */
+  return c->run_starts ? 0 : make_start_socket (c, err);
 }
 
 /* The init cannot reach host paths once it has pivoted: the connection to the seccomp
@@ -407,8 +408,12 @@ spawn_init (struct silo_creation *c, struct silo_error **err)
   return ret;
 }
 
+/* The init's pid and start time, in memory: they reach the disk with "created"
+ * (silo_creation_finish), as the init cannot outlive us before (PR_SET_PDEATHSIG until it
+ * reports created, and it exits if our socket ends before we answer that).  Until then a
+ * lockless reader tells a live create by its lock (silo_state_probe_creator).  */
 int
-silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
+silo_creation_note_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
 {
   uint64_t start_time;
 
@@ -416,9 +421,19 @@ silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error
     return silo_fail (err, ESRCH, "the container process %d died right after clone", (int) pid);
   c->state->pid = pid;
   c->state->start_time = start_time;
+  return 0;
+}
+
+/* The pid on disk at once (`restore`: its processes run on their own from the start).  */
+int
+silo_creation_persist_pid (struct silo_creation *c, pid_t pid, struct silo_error **err)
+{
+  if (silo_creation_note_pid (c, pid, err) < 0)
+    return -1;
   silo_state_record_init_exe (c->state);
   if (silo_state_save_recovery (c->dirfd, c->state, err) < 0)
     return -1;
+  c->recovery_saved = true;
   return silo_state_save (c->dirfd, c->state, err);
 }
 
@@ -446,7 +461,7 @@ let_child_go (struct silo_creation *c, struct silo_error **err)
   silo_closep (&c->seccomp_agent);
   silo_idmap_mounts_close (&c->idmap);
   silo_closep (&c->rootfs_tree);
-  if (silo_creation_persist_pid (c, c->spawn.pid, err) < 0)
+  if (silo_creation_note_pid (c, c->spawn.pid, err) < 0)
     return -1;
   FAULT_POINT ("create-after-clone");
   if (c->cgroup != NULL && silo_cgroup_enter (c->cgroup, c->spawn.pid, c->spawn.in_cgroup, err) < 0)
@@ -612,7 +627,7 @@ serve_child (struct silo_creation *c, struct silo_error **err)
           c->pty_master = steal_fd (&m.fd);
           break;
         case SYNC_INIT_PID:
-          ret = silo_creation_persist_pid (c, (pid_t) atoi (m.data), err);
+          ret = silo_creation_note_pid (c, (pid_t) atoi (m.data), err);
           if (ret == 0)
             {
               /* the intermediate child exits once it has reported the init's pid */
@@ -671,11 +686,30 @@ silo_creation_finish (struct silo_creation *c, struct silo_error **err)
   FAULT_POINT ("create-before-created");
   free (c->state->status);
   c->state->status = xstrdup ("created");
+  if (!c->recovery_saved)
+    {
+      /* The init is still silo's binary: what it runs next tells that it called execve.  */
+      silo_state_record_init_exe (c->state);
+      if (silo_state_save_recovery (c->dirfd, c->state, err) < 0)
+        return -1;
+      c->recovery_saved = true;
+    }
   if (silo_state_save (c->dirfd, c->state, err) < 0)
     return -1;
   if (c->opts->pid_file != NULL && silo_write_pid_file (c->opts->pid_file, c->state->pid, err) < 0)
     return -1;
+  FAULT_POINT ("create-after-created");
   return 0;
+}
+
+/* The init may outlive us from here: it is on disk.  `run` answers SYNC_START instead,
+ * on the same socket (container-ops.c).  */
+static int
+release_init (struct silo_creation *c, struct silo_error **err)
+{
+  if (c->run_starts)
+    return 0;
+  return silo_sync_send (c->sync_parent, SYNC_RECORDED, 0, NULL, 0, -1, err);
 }
 
 /* ---- create: undo ------------------------------------------------------------------- */
@@ -765,7 +799,7 @@ creation_stages (struct silo_creation *c, struct silo_error **err)
   if (serve_child (c, err) < 0)
     return -1;
   silo_log_stage ("child-setup");
-  if (silo_creation_finish (c, err) < 0)
+  if (silo_creation_finish (c, err) < 0 || release_init (c, err) < 0)
     return -1;
   silo_log_stage ("created");
   return 0;

@@ -123,9 +123,15 @@ silo_state_create_dir (const char *root, const char *id, struct silo_error **err
   _cleanup_close_ int rootfd = -1;
   _cleanup_close_ int dirfd = -1;
 
-  if (mkdir_p_at (AT_FDCWD, root, 0700, err) < 0)
-    return silo_wrap (err, "create state root");
+  /* The root exists but at the first create: made only when the open says so.  */
   rootfd = open_root (root, NULL, err);
+  if (rootfd < 0 && (*err)->errnum == ENOENT)
+    {
+      silo_error_freep (err);
+      if (mkdir_p_at (AT_FDCWD, root, 0700, err) < 0)
+        return silo_wrap (err, "create state root");
+      rootfd = open_root (root, NULL, err);
+    }
   if (rootfd < 0)
     return -1;
   if (mkdirat (rootfd, id, 0700) < 0)
@@ -348,6 +354,23 @@ silo_state_remove_dir (const char *root, const char *id, struct silo_error **err
   return 0;
 }
 
+static bool
+creating_without_pid (const silo_state *s)
+{
+  return s->pid <= 0 && s->status != NULL && strcmp (s->status, "creating") == 0;
+}
+
+void
+silo_state_probe_creator (int dirfd, silo_state *s)
+{
+  if (!creating_without_pid (s))
+    return;
+  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
+    flock (dirfd, LOCK_UN);
+  else
+    s->creator_alive = errno == EWOULDBLOCK;
+}
+
 bool
 silo_state_init_alive (const silo_state *s)
 {
@@ -396,6 +419,8 @@ init_has_exec (const silo_state *s)
 enum silo_status
 silo_state_status_unpaused (const silo_state *s)
 {
+  if (creating_without_pid (s))
+    return s->creator_alive ? SILO_CREATING : SILO_STOPPED;
   bool alive = silo_state_init_alive (s);
 
   if (!alive)

@@ -75,10 +75,16 @@ int silo_state_remove_dir (const char *root, const char *id, struct silo_error *
  * that.  Unknown (0) when /proc does not tell.  */
 void silo_state_record_init_exe (silo_state *s);
 
+/* A "creating" state names no pid (it reaches the disk with "created"): its create is
+ * alive while it holds the directory's lock.  Sets s->creator_alive from that, for a
+ * directory fd the caller has not locked itself (a flock of its own would be converted).  */
+void silo_state_probe_creator (int dirfd, silo_state *s);
+
 /* Is the recorded init (pid + start time) still alive?  */
 bool silo_state_init_alive (const silo_state *s);
 
-/* Live status from what the state and /proc tell: creating, created, running or stopped.
+/* Live status from what the state and /proc tell: creating, created, running or stopped
+ * (a "creating" state without a pid: creating while s->creator_alive).
  * Paused is the freezer's to say: silo_container_status (container-internal.h).  */
 enum silo_status silo_state_status_unpaused (const silo_state *s);
 

@@ -5,8 +5,7 @@
  *
  *   parent                                child (future container init)
  *   clone3 ────────────────────────────▶  PR_SET_PDEATHSIG, wait
- *   cgroups entered, pid persisted,
- *   uid/gid maps written
+ *   cgroups entered, uid/gid maps written
  *   SYNC_GO ───────────────────────────▶  join/unshare namespaces, mounts
  *                               ◀──────── SYNC_HOOKS_REQUEST
  *   prestart + createRuntime hooks
@@ -15,8 +14,15 @@
  *   request is only news that the mounts are done, and the child goes on)
  *                               ◀──────── SYNC_PTY (master fd, SCM_RIGHTS)
  *                                         pivot_root, process setup
- *                               ◀──────── SYNC_CREATED; block in accept() on start.sock
- *   state "created", pid file, exit
+ *                                         PR_SET_PDEATHSIG cleared
+ *                               ◀──────── SYNC_CREATED
+ *   state "created" with the pid and
+ *   recovery.json, pid file
+ *   SYNC_RECORDED ─────────────────────▶  close the socket, block in accept() on start.sock
+ *   exit
+ *   (`run` sends SYNC_START here instead, on this socket, and goes on as `start` does;
+ *   it makes no start.sock.  An end of the socket before either answer means the parent
+ *   died before the init was on disk: the init exits, so it never outlives silo unrecorded.)
  *
  * At any point the child may send SYNC_WARNING or, with --debug, SYNC_DEBUG (logged by the
  * parent; silo_sync_next takes both) or SYNC_ERROR
@@ -58,6 +64,7 @@ enum silo_sync_type
   SYNC_START,      /* `start` → init, on start.sock */
   SYNC_EXEC,       /* init → `start`: the program is about to be executed */
   SYNC_DEBUG,      /* child → parent, init → `start`: a --debug line (the stage clock) */
+  SYNC_RECORDED,   /* parent → child after SYNC_CREATED: "created" is on disk, outlive us */
 };
 
 #define SILO_SYNC_MAX 65536
