@@ -101,26 +101,33 @@ open_fresh_cgroup (const struct cgroup_hierarchy *h, struct mount_attributes a, 
 
 /* A bind of the container's own cgroup directory on the host (no cgroup namespace: the
  * container must not see its parents).  Flags the host mount has locked stay: only the
- * asked ones are set.  */
+ * asked ones are set (by the caller: one mount_setattr for the whole v1 tree).  */
 static int
-open_bind_of_leaf (const struct cgroup_hierarchy *h, struct mount_attributes a, struct silo_error **err)
+open_bind_of_leaf (const struct cgroup_hierarchy *h, struct silo_error **err)
 {
-  _cleanup_close_ int mnt = open_tree (AT_FDCWD, h->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  int mnt = open_tree (AT_FDCWD, h->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
   if (mnt < 0)
     return silo_fail (err, errno, "clone a mount of cgroup `%s`", h->path);
-  if (set_attributes (mnt, a, h->path, err) < 0)
-    return -1;
-  return steal_fd (&mnt);
+  return mnt;
 }
 
 static int
-mount_hierarchy (const struct cgroup_hierarchy *h, int target_fd, struct mount_attributes a, bool cgroupns,
-                 struct silo_error **err)
+open_hierarchy (const struct cgroup_hierarchy *h, struct mount_attributes a, bool cgroupns,
+                struct silo_error **err)
 {
-  _cleanup_close_ int mnt = cgroupns ? open_fresh_cgroup (h, a, err) : open_bind_of_leaf (h, a, err);
+  return cgroupns ? open_fresh_cgroup (h, a, err) : open_bind_of_leaf (h, err);
+}
 
-  if (mnt < 0 || attach (mnt, target_fd, h->controllers, err) < 0)
+/* The pure v2 case: one mount, onto the target the rootfs code resolved.  */
+static int
+mount_unified (const struct cgroup_hierarchy *h, int target_fd, struct mount_attributes a, bool cgroupns,
+               struct silo_error **err)
+{
+  _cleanup_close_ int mnt = open_hierarchy (h, a, cgroupns, err);
+
+  if (mnt < 0 || (!cgroupns && set_attributes (mnt, a, h->path, err) < 0)
+      || attach (mnt, target_fd, h->controllers, err) < 0)
     return silo_wrap (err, "mount the `%s` cgroup", h->controllers);
   return 0;
 }
@@ -148,6 +155,9 @@ link_co_mounted (int tmpfs_fd, const char *dir_name, const char *controllers, st
   return 0;
 }
 
+/* Each hierarchy on a directory of the tmpfs made here: NAME is one component we have
+ * just made in a filesystem only we hold, so it is attached by name (no symlink can be
+ * there), which saves an O_PATH open per hierarchy.  */
 static int
 fill_v1_tree (const struct silo_cgroup *cg, int tmpfs_fd, struct mount_attributes a, bool cgroupns,
               struct silo_error **err)
@@ -156,14 +166,17 @@ fill_v1_tree (const struct silo_cgroup *cg, int tmpfs_fd, struct mount_attribute
     {
       const struct cgroup_hierarchy *h = &cg->hierarchies[i];
       const char *name = base_name (h->mount_point);
-      _cleanup_close_ int dir = -1;
+      _cleanup_close_ int mnt = -1;
 
-      if (name[0] == '\0' || mkdirat (tmpfs_fd, name, 0755) < 0)
+      if (name[0] == '\0' || strchr (name, '/') != NULL || strcmp (name, "..") == 0
+          || mkdirat (tmpfs_fd, name, 0755) < 0)
         return silo_fail (err, name[0] == '\0' ? EINVAL : errno, "mkdir `%s` in the cgroup tmpfs", name);
-      dir = openat (tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (dir < 0)
-        return silo_fail (err, errno, "open `%s` in the cgroup tmpfs", name);
-      if (mount_hierarchy (h, dir, a, cgroupns, err) < 0 || link_co_mounted (tmpfs_fd, name, h->controllers, err) < 0)
+      mnt = open_hierarchy (h, a, cgroupns, err);
+      if (mnt < 0)
+        return silo_wrap (err, "mount the `%s` cgroup", h->controllers);
+      if (move_mount (mnt, "", tmpfs_fd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return silo_fail (err, errno, "attach the `%s` cgroup", h->controllers);
+      if (link_co_mounted (tmpfs_fd, name, h->controllers, err) < 0)
         return -1;
     }
   return 0;
@@ -175,7 +188,7 @@ mount_v1_tree (const struct silo_cgroup *cg, int target_fd, struct mount_attribu
 {
   _cleanup_close_ int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
   _cleanup_close_ int tmpfs = -1;
-  struct mount_attributes read_only = { MOUNT_ATTR_RDONLY, 0 };
+  struct mount_attr attr = { .attr_set = a.set, .attr_clr = a.clear };
 
   if (fs < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -186,8 +199,11 @@ mount_v1_tree (const struct silo_cgroup *cg, int target_fd, struct mount_attribu
     return silo_fail (err, errno, "fsmount the cgroup tmpfs");
   if (attach (tmpfs, target_fd, "the cgroup tmpfs", err) < 0 || fill_v1_tree (cg, tmpfs, a, cgroupns, err) < 0)
     return -1;
-  if ((a.set & MOUNT_ATTR_RDONLY) && set_attributes (tmpfs, read_only, "the cgroup tmpfs", err) < 0)
-    return -1;
+  /* The asked flags on the tmpfs and every hierarchy below it at once (the binds kept the
+   * host's flags until now; a fresh mount got them from fsmount already).  */
+  if ((a.set != 0 || a.clear != 0)
+      && mount_setattr (tmpfs, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof (attr)) < 0)
+    return silo_fail (err, errno, "set the mount options of the cgroup tree");
   return 0;
 }
 
@@ -202,7 +218,7 @@ silo_cgroup_mount_in_container (const struct silo_cgroup *cg, int target, const 
     if (cg->hierarchies[i].mount_point == NULL)
       return silo_fail (err, 0, "cgroup mount `%s`: the host layout is unknown (cgroups "
                         "loaded from the state file)", destination);
-  if ((pure_v2 ? mount_hierarchy (cg->unified, target, a, cgroupns, err)
+  if ((pure_v2 ? mount_unified (cg->unified, target, a, cgroupns, err)
                : mount_v1_tree (cg, target, a, cgroupns, err)) < 0)
     return silo_wrap (err, "cgroup mount `%s`", destination);
   return 0;
