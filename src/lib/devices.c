@@ -95,18 +95,21 @@ bind_host_node (int rootfd, const struct device_node *node, struct silo_error **
   return 0;
 }
 
+/* DEVFD: /dev of the root, opened once for the nodes that go there (most of them).  */
 static int
-create_node (int rootfd, const struct device_node *node, bool userns, struct silo_error **err)
+create_node (int rootfd, int devfd, const struct device_node *node, bool userns, struct silo_error **err)
 {
   _cleanup_free_ char *parent = xstrdup (node->path);
-  _cleanup_close_ int dirfd = -1;
+  _cleanup_close_ int opened = -1;
   char *slash = strrchr (parent, '/');
   const char *name = slash + 1;
+  int dirfd = devfd;
 
   if (userns && node->type != S_IFIFO)
     return bind_host_node (rootfd, node, err);
   *slash = '\0';
-  dirfd = silo_mkdirs_in_root (rootfd, *parent != '\0' ? parent : "/", 0755, err);
+  if (strcmp (parent, "/dev") != 0)
+    dirfd = opened = silo_mkdirs_in_root (rootfd, *parent != '\0' ? parent : "/", 0755, err);
   if (dirfd < 0)
     return -1;
   /* mknodat() creates the last name itself, never through a symlink.  */
@@ -167,7 +170,7 @@ config_lists_device (const oci_linux *linux_, const char *path)
 }
 
 static int
-create_config_devices (int rootfd, const oci_linux *linux_, bool userns, struct silo_error **err)
+create_config_devices (int rootfd, int devfd, const oci_linux *linux_, bool userns, struct silo_error **err)
 {
   for (size_t i = 0; linux_ != NULL && i < linux_->n_devices; i++)
     {
@@ -175,19 +178,15 @@ create_config_devices (int rootfd, const oci_linux *linux_, bool userns, struct 
       _cleanup_free_ char *path = silo_path_clean (d->path != NULL ? d->path : "/");
       struct device_node node;
 
-      if (node_from_config (d, path, &node, err) < 0 || create_node (rootfd, &node, userns, err) < 0)
+      if (node_from_config (d, path, &node, err) < 0 || create_node (rootfd, devfd, &node, userns, err) < 0)
         return silo_wrap (err, "linux.devices[%zu] (%s)", i, d->path != NULL ? d->path : "");
     }
   return 0;
 }
 
 static int
-create_symlinks (int rootfd, const oci_linux *linux_, struct silo_error **err)
+create_symlinks (int dev, const oci_linux *linux_, struct silo_error **err)
 {
-  _cleanup_close_ int dev = silo_mkdirs_in_root (rootfd, "/dev", 0755, err);
-
-  if (dev < 0)
-    return -1;
   for (size_t i = 0; i < SILO_ARRAY_SIZE (default_symlinks); i++)
     if (symlinkat (default_symlinks[i].target, dev, default_symlinks[i].name) < 0 && errno != EEXIST)
       return silo_fail (err, errno, "symlink /dev/%s", default_symlinks[i].name);
@@ -204,6 +203,10 @@ create_symlinks (int rootfd, const oci_linux *linux_, struct silo_error **err)
 static int
 create_all (int rootfd, const oci_linux *linux_, bool userns, struct silo_error **err)
 {
+  _cleanup_close_ int dev = silo_mkdirs_in_root (rootfd, "/dev", 0755, err);
+
+  if (dev < 0)
+    return -1;
   for (size_t i = 0; i < SILO_ARRAY_SIZE (default_devices); i++)
     {
       struct device_node node = {
@@ -213,12 +216,12 @@ create_all (int rootfd, const oci_linux *linux_, bool userns, struct silo_error 
       };
       if (config_lists_device (linux_, node.path))
         continue;
-      if (create_node (rootfd, &node, userns, err) < 0)
+      if (create_node (rootfd, dev, &node, userns, err) < 0)
         return -1;
     }
-  if (create_config_devices (rootfd, linux_, userns, err) < 0)
+  if (create_config_devices (rootfd, dev, linux_, userns, err) < 0)
     return -1;
-  return create_symlinks (rootfd, linux_, err);
+  return create_symlinks (dev, linux_, err);
 }
 
 int
