@@ -223,30 +223,49 @@ elf_program_headers (const char *head, size_t n, bool *is64, uint64_t *offset, u
   return false;
 }
 
+/* One program header as 64 bits (a 32-bit one widened).  */
+static void
+program_header_at (const unsigned char *table, bool is64, unsigned i, uint32_t *type,
+                   uint64_t *offset, uint64_t *length)
+{
+  Elf64_Phdr p64;
+  Elf32_Phdr p32;
+
+  if (is64)
+    {
+      memcpy (&p64, table + (size_t) i * sizeof p64, sizeof p64);
+      *type = p64.p_type, *offset = p64.p_offset, *length = p64.p_filesz;
+      return;
+    }
+  memcpy (&p32, table + (size_t) i * sizeof p32, sizeof p32);
+  *type = p32.p_type, *offset = p32.p_offset, *length = p32.p_filesz;
+}
+
 /* true and the PT_INTERP path (the loader the kernel maps with the program) of an ELF
- * file; false for anything else, and for what the kernel would refuse anyway.  */
+ * file; false for anything else, and for what the kernel would refuse anyway.  The
+ * program headers are read in one call (a static busybox has ten).  */
 static bool
 elf_interpreter (int rfd, const char *head, size_t n, char *out, size_t size)
 {
   uint64_t table, offset, length;
   unsigned count;
   bool is64;
+  size_t entry;
+  _cleanup_free_ unsigned char *headers = NULL;
 
   if (!elf_program_headers (head, n, &is64, &table, &count))
     return false;
-  for (unsigned i = 0; i < count && i < ELF_MAX_PROGRAM_HEADERS; i++)
+  if (count > ELF_MAX_PROGRAM_HEADERS)
+    count = ELF_MAX_PROGRAM_HEADERS;
+  entry = is64 ? sizeof (Elf64_Phdr) : sizeof (Elf32_Phdr);
+  headers = xmalloc0 (count * entry + 1);
+  if (!read_exact (rfd, headers, count * entry, table))
+    return false;
+  for (unsigned i = 0; i < count; i++)
     {
-      Elf64_Phdr p64;
-      Elf32_Phdr p32;
       uint32_t type;
 
-      if (is64 && !read_exact (rfd, &p64, sizeof p64, table + i * sizeof p64))
-        return false;
-      if (!is64 && !read_exact (rfd, &p32, sizeof p32, table + i * sizeof p32))
-        return false;
-      type = is64 ? p64.p_type : p32.p_type;
-      offset = is64 ? p64.p_offset : p32.p_offset;
-      length = is64 ? p64.p_filesz : p32.p_filesz;
+      program_header_at (headers, is64, i, &type, &offset, &length);
       if (type != PT_INTERP)
         continue;
       if (length < 2 || length > size || !read_exact (rfd, out, length, offset))
@@ -321,11 +340,11 @@ check_chain (int rootfd, const char *cwd, struct silo_program *prog, struct chai
 
 /* ---- cwd ------------------------------------------------------------------------ */
 
-int
-silo_enter_cwd (int rootfd, const char *cwd, bool create, struct silo_error **err)
+/* The cwd's directory in the root, made when missing and CREATE says so.  */
+static int
+open_cwd (int rootfd, const char *cwd, bool create, struct silo_error **err)
 {
-  _cleanup_close_ int fd = silo_openat2 (rootfd, cwd, O_PATH | O_DIRECTORY, 0, IN_ROOT);
-  char where[PATH_MAX];
+  int fd = silo_openat2 (rootfd, cwd, O_PATH | O_DIRECTORY, 0, IN_ROOT);
 
   /* runc and crun make a missing cwd (0755, root's), each level inside the root.  */
   if (fd < 0 && errno == ENOENT && create)
@@ -334,13 +353,25 @@ silo_enter_cwd (int rootfd, const char *cwd, bool create, struct silo_error **er
       if (fd < 0)
         return silo_wrap (err, "process.cwd `%s`", cwd);
     }
-
   if (fd < 0 && errno == ELOOP)
     return silo_fail (err, ELOOP, "process.cwd `%s`: a symlink loop, or a /proc magic link "
                       "(/proc/PID/fd/N), which silo never follows inside a container", cwd);
   if (fd < 0)
     return silo_fail (err, errno, "process.cwd `%s`", cwd);
-  if (fchdir (fd) < 0)
+  return fd;
+}
+
+int
+silo_enter_cwd (int rootfd, const char *cwd, bool create, struct silo_error **err)
+{
+  /* "/" in the root is the root itself (what RESOLVE_IN_ROOT makes of it): no lookup.  */
+  bool top = strcmp (cwd, "/") == 0;
+  _cleanup_close_ int fd = top ? -1 : open_cwd (rootfd, cwd, create, err);
+  char where[PATH_MAX];
+
+  if (!top && fd < 0)
+    return -1;
+  if (fchdir (top ? rootfd : fd) < 0)
     return silo_fail (err, errno, "process.cwd `%s`: fchdir", cwd);
   /* The raw system call: the kernel prefixes a directory the root cannot reach with
    * "(unreachable)", which glibc's getcwd would hide behind ENOENT.  */
