@@ -209,18 +209,33 @@ write_file_at (int dirfd, const char *path, const char *data, size_t len, struct
   return write_value_fd (fd, path, data, len, err);
 }
 
+static uint32_t
+random_u32 (uint32_t fallback)
+{
+  uint32_t r;
+
+  if (getrandom (&r, sizeof r, 0) != sizeof r)
+    r = (uint32_t) getpid () * 2654435761u + fallback;
+  return r;
+}
+
 /* A new file next to `name` that nobody else made: a random name, O_EXCL | O_NOFOLLOW, so
- * that a symlink or file planted in a shared directory is never written through.  */
+ * that a symlink or file planted in a shared directory is never written through.  The
+ * first try of each file draws on one random seed per process (a state write is four
+ * files per `run`, and each getrandom a system call); a name taken (planted by someone
+ * who guessed the sequence) makes every further try draw a fresh one.  */
 static int
 create_temp_at (int dirfd, const char *name, mode_t mode, char **tmp)
 {
+  static uint32_t seed, used;
+
+  if (used++ == 0)
+    seed = random_u32 (0);
   for (int attempt = 0; attempt < 64; attempt++)
     {
-      uint32_t r;
+      uint32_t r = attempt == 0 ? seed + used * 2654435761u : random_u32 ((uint32_t) attempt);
       int fd;
 
-      if (getrandom (&r, sizeof r, 0) != sizeof r)
-        r = (uint32_t) getpid () * 2654435761u + (uint32_t) attempt;
       *tmp = xasprintf (".%s.%08x.tmp", name, r);
       fd = openat (dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
       if (fd >= 0 || errno != EEXIST)
