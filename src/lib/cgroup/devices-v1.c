@@ -121,11 +121,18 @@ typedef int (*rule_sink) (void *sink, const char *rule, bool allow, struct silo_
 static int
 each_create_rule (const oci_device_cgroup *rules, size_t n, rule_sink fn, void *sink, struct silo_error **err)
 {
+  bool all_denied = true;   /* nothing allowed since the last "a" denied */
+
   if (fn (sink, "a", false, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     {
       _cleanup_free_ char *rule = cgroup_v1_device_rule (&rules[i]);
+      bool deny_all = !rules[i].allow && strcmp (rule, "a") == 0;
+      /* the spec's own default begins with "deny all": nothing to deny twice */
+      if (deny_all && all_denied)
+        continue;
+      all_denied = deny_all;
       if (fn (sink, rule, rules[i].allow, err) < 0)
         return silo_wrap (err, "linux.resources.devices[%zu]", i);
     }
