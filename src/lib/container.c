@@ -71,7 +71,7 @@ load_config (struct silo_creation *c, struct silo_error **err)
   const char *bundle = c->opts->bundle != NULL ? c->opts->bundle : ".";
   _cleanup_free_ char *config_path = NULL;
   char resolved[PATH_MAX];
-  struct stat st;
+  struct stat st, root_st;
 
   if (realpath (bundle, resolved) == NULL)
     return silo_fail (err, errno, "bundle `%s`", bundle);
@@ -91,8 +91,10 @@ load_config (struct silo_creation *c, struct silo_error **err)
   if (!S_ISDIR (st.st_mode))
     return silo_fail (err, ENOTDIR, "root.path: rootfs `%s` is not a directory", rootfs);
   /* By path, not by inode: a bind mount of / elsewhere is a root of its own (a host
-   * root bound read-only is how a GPU container is often run).  */
-  if (realpath (rootfs, resolved) != NULL && strcmp (resolved, "/") == 0)
+   * root bound read-only is how a GPU container is often run).  Only a directory that is
+   * /'s inode can be / by path: realpath (a readlink per component) is for that case.  */
+  if (stat ("/", &root_st) == 0 && root_st.st_dev == st.st_dev && root_st.st_ino == st.st_ino
+      && realpath (rootfs, resolved) != NULL && strcmp (resolved, "/") == 0)
     return silo_fail (err, EINVAL, "root.path: `%s` is the host's root directory; a container "
                       "needs a root filesystem of its own", rootfs);
   return 0;
