@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -46,15 +48,28 @@ memfd_is_sealed (struct silo_error **err)
 int
 silo_exe_is_sealed (struct silo_error **err)
 {
+  static bool known_sealed;   /* the binary of a running process does not change */
   struct statfs sfs;
+  int sealed;
 
+  if (known_sealed)
+    return 1;
   /* ST_RDONLY covers a read-only mount as well as a read-only filesystem: either way a
    * write open through this path is refused (EROFS).  */
   if (statfs ("/proc/self/exe", &sfs) < 0)
     return silo_fail (err, errno, "statfs /proc/self/exe");
   if (sfs.f_flags & ST_RDONLY)
-    return 1;
-  return memfd_is_sealed (err);
+    {
+      known_sealed = true;
+      return 1;
+    }
+  /* A memfd lives on shmem (tmpfs, or hugetlbfs with MFD_HUGETLB): nothing else can be
+   * one, so its seals are asked of those alone.  */
+  if ((uint32_t) sfs.f_type != TMPFS_MAGIC && (uint32_t) sfs.f_type != HUGETLBFS_MAGIC)
+    return 0;
+  sealed = memfd_is_sealed (err);
+  known_sealed = sealed == 1;
+  return sealed;
 }
 
 /* A detached read-only bind mount of the binary itself.  Executed through this fd (which
