@@ -75,6 +75,10 @@ struct cgroup_driver
    * parent).  parent_fd, dir_fd: O_DIRECTORY.  */
   int (*init_level) (const struct cgroup_hierarchy *h, int parent_fd, int dir_fd, bool made,
                      struct silo_error **err);
+  /* Whether init_level has anything to do in this hierarchy (NULL: always): where it
+   * has not, no level is readied and the hierarchy's root is never opened (a v1 host
+   * has ten, each an open and a close per create).  */
+  bool (*inits_levels) (const struct cgroup_hierarchy *h);
   /* Whether a cgroup that already existed may become the container's: it holds no
    * processes (in its subtree, where the driver can tell cheaply) and is not frozen;
    * the error says which.  */

@@ -1,8 +1,8 @@
 /* silo cgroup: planning the container's cgroups (one mountinfo read; cgroup2's
  * cgroup.controllers only when something may come from it; the resources checked against
- * the layout), making them (per hierarchy one open of its root, a mkdirat and an open per
- * path level, then the resources), entering them, and the state file's view of them
- * (paths out, load back).
+ * the layout), making them (per hierarchy a mkdirat and an open per path level, its root
+ * opened only where a level needs readying, then the resources), entering them, and the
+ * state file's view of them (paths out, load back).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -81,29 +81,40 @@ static int
 hierarchy_make (struct cgroup_hierarchy *h, const char *relative, bool found_ok, struct silo_error **err)
 {
   _cleanup_free_ char *copy = xstrdup (relative);
-  _cleanup_close_ int fd = open (h->mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const char *root = strcmp (h->mount_point, "/") == 0 ? "" : h->mount_point;
+  bool init = h->driver->init_level != NULL
+              && (h->driver->inits_levels == NULL || h->driver->inits_levels (h));
+  /* The level above; the root only when a driver readies levels (it reads the parent).
+   * Otherwise the first level is reached by its path: a cgroup filesystem holds no
+   * symlink, and every deeper level is relative to the one above.  */
+  _cleanup_close_ int fd = init ? open (h->mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   char *save = NULL;
   bool made = false;
 
-  if (fd < 0)
+  if (init && fd < 0)
     return silo_fail (err, errno, "open cgroup hierarchy `%s`", h->mount_point);
   for (char *c = strtok_r (copy, "/", &save); c != NULL; c = strtok_r (NULL, "/", &save))
     {
       _cleanup_close_ int next = -1;
+      _cleanup_free_ char *first = fd < 0 ? xasprintf ("%s/%s", root, c) : NULL;
+      int at = fd >= 0 ? fd : AT_FDCWD;
+      const char *name = fd >= 0 ? c : first;
 
-      made = mkdirat (fd, c, 0755) == 0;
+      made = mkdirat (at, name, 0755) == 0;
       if (!made && errno != EEXIST)
         return silo_fail (err, errno, "mkdir `%s/%s`", h->mount_point, relative);
       if (made || h->made_levels > 0)
         h->made_levels++;
-      next = openat (fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      next = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (next < 0)
         return silo_fail (err, errno, "open `%s/%s`", h->mount_point, relative);
-      if (h->driver->init_level != NULL && h->driver->init_level (h, fd, next, made, err) < 0)
+      if (init && h->driver->init_level (h, fd, next, made, err) < 0)
         return -1;
       silo_closep (&fd);
       fd = steal_fd (&next);
     }
+  if (fd < 0 && (fd = open (h->mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return silo_fail (err, errno, "open cgroup hierarchy `%s`", h->mount_point);   /* no level */
   if (!made && !found_ok && h->driver->check_unused (h, fd, err) < 0)
     return -1;
   h->dir_fd = steal_fd (&fd);

@@ -58,6 +58,12 @@ v1_init_level (const struct cgroup_hierarchy *h, int parent_fd, int dir_fd, bool
   return 0;
 }
 
+static bool
+v1_inits_levels (const struct cgroup_hierarchy *h)
+{
+  return cgroup_has_controller (h->controllers, "cpuset");
+}
+
 static int
 v1_check_unused (const struct cgroup_hierarchy *h, int dir_fd, struct silo_error **err)
 {
@@ -106,6 +112,7 @@ v1_populated (const struct cgroup_hierarchy *h, int dir_fd, struct silo_error **
 const struct cgroup_driver cgroup_driver_v1 = {
   .version = CGROUP_V1,
   .init_level = v1_init_level,
+  .inits_levels = v1_inits_levels,
   .check_unused = v1_check_unused,
   .apply = v1_apply,
   .set_frozen = cgroup_v1_set_frozen,

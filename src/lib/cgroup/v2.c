@@ -47,6 +47,12 @@ v2_init_level (const struct cgroup_hierarchy *h, int parent_fd, int dir_fd, bool
   return silo_wrap (err, "cgroup `%s`: enable the controllers it needs", h->path);
 }
 
+static bool
+v2_inits_levels (const struct cgroup_hierarchy *h)
+{
+  return h->enable != NULL;
+}
+
 static int
 v2_check_unused (const struct cgroup_hierarchy *h, int dir_fd, struct silo_error **err)
 {
@@ -111,6 +117,7 @@ v2_populated (const struct cgroup_hierarchy *h, int dir_fd, struct silo_error **
 const struct cgroup_driver cgroup_driver_v2 = {
   .version = CGROUP_V2,
   .init_level = v2_init_level,
+  .inits_levels = v2_inits_levels,
   .check_unused = v2_check_unused,
   .apply = v2_apply,
   .set_frozen = cgroup_v2_set_frozen,
