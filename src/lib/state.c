@@ -339,6 +339,19 @@ remove_dir_contents (int dirfd, struct silo_error **err)
   return 0;
 }
 
+/* What a container directory holds when nothing went wrong: removed by name, so that the
+ * directory is read only when something else is left (a writer's temporary file, a
+ * quick-run's layers).  */
+static void
+remove_known_files (int dirfd)
+{
+  static const char *const names[] = { "state.json", SILO_STATE_CONFIG, SILO_STATE_RECOVERY,
+                                       "start.sock" };
+
+  for (size_t i = 0; i < SILO_ARRAY_SIZE (names); i++)
+    unlinkat (dirfd, names[i], 0);
+}
+
 int
 silo_state_remove_dir (const char *root, const char *id, struct silo_error **err)
 {
@@ -347,6 +360,9 @@ silo_state_remove_dir (const char *root, const char *id, struct silo_error **err
 
   if (dirfd < 0)
     return errno == ENOENT ? 0 : silo_fail (err, errno, "open `%s`", path);
+  remove_known_files (dirfd);
+  if (rmdir (path) == 0 || errno == ENOENT)
+    return 0;
   if (remove_dir_contents (dirfd, err) < 0)
     return -1;
   if (rmdir (path) < 0 && errno != ENOENT)

@@ -58,7 +58,7 @@ int silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err)
 #define SILO_STATE_CONFIG "stored-config.json"
 int silo_state_save_config (int dirfd, const silo_state *s, struct silo_error **err);
 
-/* A second record, written once the init's pid is known: enough (the pid with its start
+/* A second record, written once, with "created" (the init's pid first on disk): enough (the pid with its start
  * time, the cgroup paths; the config is stored-config.json's) for `delete --force` to find and kill the processes
  * and remove the cgroups when state.json is lost or damaged, and for `list` to show such
  * a container rather than forget it.  */
