@@ -48,20 +48,19 @@ open_in_root (int rootfd, const char *cwd, const char *path, int flags)
   return fd < 0 ? -errno : fd;
 }
 
-/* 0 and the O_PATH fd of an executable regular file, or -errno as execvp(3) would see it
- * (EACCES for a file without an execute bit or on a noexec mount).  */
+/* 0, the O_PATH fd of an executable regular file and its stat, or -errno as execvp(3)
+ * would see it (EACCES for a file without an execute bit or on a noexec mount).  */
 static int
-open_executable (int rootfd, const char *cwd, const char *path, int *fd_out)
+open_executable (int rootfd, const char *cwd, const char *path, int *fd_out, struct stat *st)
 {
   _cleanup_close_ int fd = open_in_root (rootfd, cwd, path, O_PATH);
-  struct stat st;
   struct statfs sfs;
 
   if (fd < 0)
     return fd;
-  if (fstat (fd, &st) < 0 || fstatfs (fd, &sfs) < 0)
+  if (fstat (fd, st) < 0 || fstatfs (fd, &sfs) < 0)
     return -errno;
-  if (!S_ISREG (st.st_mode) || (st.st_mode & 0111) == 0 || (sfs.f_flags & ST_NOEXEC))
+  if (!S_ISREG (st->st_mode) || (st->st_mode & 0111) == 0 || (sfs.f_flags & ST_NOEXEC))
     return -EACCES;
   *fd_out = steal_fd (&fd);
   return 0;
@@ -99,14 +98,14 @@ env_path (const oci_process *p)
  * (an empty one is the cwd), going on past entries that are missing or not executable.  */
 static int
 find_program (int rootfd, const char *cwd, const char *name, const char *search, char **path,
-              struct silo_error **err)
+              struct stat *st, struct silo_error **err)
 {
   bool denied = false;
   int fd = -1, r;
 
   if (strchr (name, '/') != NULL)
     {
-      r = open_executable (rootfd, cwd, name, &fd);
+      r = open_executable (rootfd, cwd, name, &fd, st);
       if (r < 0)
         return exec_error (name, -r, false, err);
       *path = xstrdup (name);
@@ -118,7 +117,7 @@ find_program (int rootfd, const char *cwd, const char *name, const char *search,
       _cleanup_free_ char *candidate = end == dir ? xasprintf ("./%s", name)
         : xasprintf ("%.*s/%s", (int) (end - dir), dir, name);
 
-      r = open_executable (rootfd, cwd, candidate, &fd);
+      r = open_executable (rootfd, cwd, candidate, &fd, st);
       if (r == 0)
         {
           *path = steal_pointer (&candidate);
@@ -476,15 +475,11 @@ silo_program_resolve (int rootfd, const oci_process *p, const struct stat *silo_
   _cleanup_close_ int fd = -1;
 
   *out = (struct silo_program) { .name = p->args[0] };
-  fd = find_program (rootfd, p->cwd, p->args[0], env_path (p), &out->path, err);
+  fd = find_program (rootfd, p->cwd, p->args[0], env_path (p), &out->path, &first.st, err);
   if (fd < 0)
     return -1;
-  first = (struct chain_file) { .path = out->path, .fd = fd };
-  if (fstat (fd, &first.st) < 0)
-    {
-      silo_program_release (out);
-      return silo_fail (err, errno, "exec `%s`: fstat `%s`", p->args[0], first.path);
-    }
+  first.path = out->path;
+  first.fd = fd;
   if (check_chain (rootfd, p->cwd, out, first, silo_exe, err) < 0)
     {
       silo_program_release (out);
