@@ -187,12 +187,24 @@ create_config_devices (int rootfd, int devfd, const oci_linux *linux_, bool user
 static int
 create_symlinks (int dev, const oci_linux *linux_, struct silo_error **err)
 {
+  char target[sizeof ("pts/ptmx")];
+  ssize_t n;
+
   for (size_t i = 0; i < SILO_ARRAY_SIZE (default_symlinks); i++)
     if (symlinkat (default_symlinks[i].target, dev, default_symlinks[i].name) < 0 && errno != EEXIST)
       return silo_fail (err, errno, "symlink /dev/%s", default_symlinks[i].name);
   if (config_lists_device (linux_, "/dev/ptmx"))
     return 0;
-  /* An image's own /dev/ptmx node would open the host's devpts instance.  */
+  /* An image's own /dev/ptmx node would open the host's devpts instance.  A fresh /dev
+   * (a tmpfs) takes the link at once; a rootfs's own /dev keeps a link that is already
+   * right (no inode made and freed on its filesystem at every start).  */
+  if (symlinkat ("pts/ptmx", dev, "ptmx") == 0)
+    return 0;
+  if (errno != EEXIST)
+    return silo_fail (err, errno, "symlink /dev/ptmx");
+  n = readlinkat (dev, "ptmx", target, sizeof (target));
+  if (n == (ssize_t) sizeof (target) - 1 && memcmp (target, "pts/ptmx", (size_t) n) == 0)
+    return 0;
   if (unlinkat (dev, "ptmx", 0) < 0 && errno != ENOENT)
     return silo_fail (err, errno, "remove /dev/ptmx");
   if (symlinkat ("pts/ptmx", dev, "ptmx") < 0)
