@@ -31,7 +31,9 @@ load ../helpers/common
 # test; cgroup, the scenarios that touch the container's cgroup (limits, stats, pause,
 # update, OOM, --cgroups=disabled, what run --rm leaves), which `make check-podman-v2`
 # runs in the pure cgroup2 guest; reference, whether the reference runtime runs here;
-# vm-smoke, the one scenario CI's cgroup v2 guest adds to its files.
+# vm-smoke, the one scenario CI's cgroup v2 guest adds to its files; systemd, podman's
+# systemd cgroup manager, which needs systemd as PID 1 (tests/vm/run.sh systemd runs
+# them; they skip elsewhere).
 # bats file_tags=podman
 
 PODMAN_IMAGE=localhost/silo-bb
@@ -224,6 +226,13 @@ setup_file() {
 			PODMAN_REF_SKIP="$PODMAN_REF $("$PODMAN_REF_PATH" --version | head -1 | grep -o '[0-9][0-9.]*' | head -1) cannot run a container on this host: $(grep -m1 . "$PODMAN_DIR/reference.err")"
 		fi
 	fi
+	# The runtimes the systemd scenarios run with: the reference, which has a systemd
+	# cgroup driver (the runtime under test joins when it has one too);
+	# SILO_PODMAN_SYSTEMD_RUNTIMES="silo crun" picks others.
+	export PODMAN_SYSTEMD_RUNTIMES=${SILO_PODMAN_SYSTEMD_RUNTIMES-}
+	if [[ -z ${SILO_PODMAN_SYSTEMD_RUNTIMES+set} && -z $PODMAN_REF_SKIP ]]; then
+		PODMAN_SYSTEMD_RUNTIMES=$PODMAN_REF
+	fi
 }
 
 # podman's cgroupfs manager makes /libpod_parent and /libpod_parent/conmon with mkdir -p in
@@ -239,6 +248,8 @@ remove_cgroup_parents() {
 	local before=" $1 " entry
 	for entry in "$CGROUP_MOUNT"/*/libpod_parent "$CGROUP_MOUNT"/*; do
 		[[ -e $entry && $before != *" $entry "* ]] || continue
+		# machine.slice, made by systemd for the systemd scenarios' scopes: systemd's own
+		[[ $entry != *.slice ]] || continue
 		if mountpoint -q "$(dirname "$entry")"; then
 			# conmon and podman's cleanup may still be leaving them
 			wait_for rmdir_cgroup_parent "$entry" || problems+=("cgroup $entry not empty")
@@ -939,6 +950,116 @@ pm_has_update() {
 		run cgroups_named "$id"
 		assert_output ""
 		pm rm -f -t 0 "$RT-nocg" >/dev/null
+	done
+}
+
+# ---------------------------------------------------------------------------------------
+# The systemd cgroup manager (tag systemd): podman asks the runtime for a scope of
+# machine.slice (cgroupsPath "machine.slice:libpod:ID"), which the runtime makes through
+# systemd's D-Bus API.  Each scenario is a function run once per runtime of
+# PODMAN_SYSTEMD_RUNTIMES (setup_file), with RT set to it.
+
+# pm_sd ARGS...: pm with podman's systemd cgroup manager (the file's containers.conf
+# says cgroupfs).
+pm_sd() {
+	pm --cgroup-manager=systemd "$@"
+}
+
+systemd_runtimes_or_skip() {
+	[[ ${SILO_TEST_SYSTEMD:-} == 1 ]] ||
+		skip "podman's systemd cgroup manager needs systemd as PID 1: tests/vm/run.sh systemd"
+	[[ -n $PODMAN_SYSTEMD_RUNTIMES ]] ||
+		skip "no runtime for the systemd scenarios (${PODMAN_REF_SKIP:-SILO_PODMAN_SYSTEMD_RUNTIMES is empty})"
+}
+
+# unit_property UNIT PROPERTY: systemd's value for it (systemctl show --value).
+unit_property() {
+	systemctl show --value -p "$2" "$1"
+}
+
+# process_cgroup PID: its cgroup2 path, from the host's view.
+process_cgroup() {
+	sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+# The container's scope (Delegate=yes, active), the limits inside it, and nothing left
+# after rm (no unit, no cgroup named after the container).  A runtime may write the limits
+# on the scope (runc: as unit properties) or on a cgroup it makes below the delegated
+# scope (crun 1.8: "container", the scope itself unlimited): either limits the container.
+systemd_scope_scenario() {
+	local id scope pid cgroup
+	run --separate-stderr pm_sd info --format '{{.Host.CgroupManager}}'
+	assert_output systemd
+	id=$(pm_sd run -d --name "$RT-sd" --memory 64m --pids-limit 32 --cpus 0.5 "$PODMAN_IMAGE" sleep 100) ||
+		fail "podman run failed"
+	scope=libpod-$id.scope
+	run pm_sd inspect --format '{{.State.CgroupPath}}' "$RT-sd"
+	assert_output "/machine.slice/$scope"
+	pid=$(pm_sd inspect --format '{{.State.Pid}}' "$RT-sd")
+	# the scope itself (runc) or a cgroup of its own below it (crun)
+	cgroup=$(process_cgroup "$pid")
+	[[ $cgroup =~ ^/machine.slice/$scope(/[^/]+)?$ ]] || fail "process $pid is in $cgroup, not in $scope"
+	run systemctl show -p ActiveState -p Delegate -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec "$scope"
+	echo "$output" | sed 's/^/# /'
+	assert_line ActiveState=active
+	assert_line Delegate=yes
+	for limit in memory.max:67108864 pids.max:32 "cpu.max:50000 100000"; do
+		run cat "$CGROUP_MOUNT$cgroup/${limit%%:*}" "$CGROUP_MOUNT/machine.slice/$scope/${limit%%:*}"
+		assert_line "${limit#*:}"
+	done
+	run --separate-stderr pm_sd rm -f -t 0 "$RT-sd"
+	assert_success
+	wait_for test ! -e "$CGROUP_MOUNT/machine.slice/$scope" || fail "$scope's cgroup is still there"
+	run unit_property "$scope" ActiveState
+	assert_output inactive
+	run systemctl list-units --all --no-legend --plain "*$id*"
+	assert_output ""
+	run cgroups_named "$id"
+	assert_output ""
+}
+
+# bats test_tags=systemd
+@test "--cgroup-manager=systemd: a libpod-ID.scope in machine.slice holds the limits; rm removes it" {
+	systemd_runtimes_or_skip
+	for RT in $PODMAN_SYSTEMD_RUNTIMES; do
+		echo "# --runtime $RT"
+		systemd_scope_scenario
+	done
+}
+
+# pause freezes the scope's cgroup; run --rm leaves no unit behind.
+systemd_lifecycle_scenario() {
+	local id cgroup
+	pm_sd run -d --name "$RT-sdp" "$PODMAN_IMAGE" sleep 100 >"$TEST_DIR/id" || fail "podman run failed"
+	id=$(cat "$TEST_DIR/id")
+	cgroup=$CGROUP_MOUNT$(process_cgroup "$(pm_sd inspect --format '{{.State.Pid}}' "$RT-sdp")")
+	[[ $cgroup == "$CGROUP_MOUNT/machine.slice/libpod-$id.scope"* ]] || fail "not in the container's scope: $cgroup"
+	run --separate-stderr pm_sd pause "$RT-sdp"
+	assert_success
+	run grep -x 'frozen 1' "$cgroup/cgroup.events"
+	assert_success
+	run --separate-stderr pm_sd unpause "$RT-sdp"
+	assert_success
+	run grep -x 'frozen 0' "$cgroup/cgroup.events"
+	assert_success
+	run --separate-stderr pm_sd rm -f -t 0 "$RT-sdp"
+	assert_success
+	rm -f "$TEST_DIR/cid"
+	run --separate-stderr pm_sd run --rm --cidfile "$TEST_DIR/cid" "$PODMAN_IMAGE" cat /proc/self/cgroup
+	assert_success
+	id=$(cat "$TEST_DIR/cid")
+	wait_for eval "[[ -z \$(systemctl list-units --all --no-legend --plain 'libpod-*$id*') ]]" ||
+		fail "units left: $(systemctl list-units --all --no-legend --plain "libpod-*$id*")"
+	run cgroups_named "$id"
+	assert_output ""
+}
+
+# bats test_tags=systemd
+@test "--cgroup-manager=systemd: pause freezes the scope; run --rm leaves no unit or cgroup" {
+	systemd_runtimes_or_skip
+	for RT in $PODMAN_SYSTEMD_RUNTIMES; do
+		echo "# --runtime $RT"
+		systemd_lifecycle_scenario
 	done
 }
 

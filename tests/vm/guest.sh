@@ -9,7 +9,14 @@
 # `bats --tap FILES` in the checkout with the TAP stream on the virtio-serial port named
 # `silo.tap`, ends that stream with `# silo-vm: bats exit status N`, and powers off.
 #
-# Kernel command line: silo.src=PATH (the checkout), silo.mode=v2|v1,
+# Mode systemd: the same mounts, then the unit files of tests/vm/systemd/ go into the
+# overlay's /etc/systemd/system (the tmpfs layer: the host's /etc is never written) and
+# /lib/systemd/systemd replaces this script as PID 1; it mounts cgroup2 itself and starts
+# what the kernel command line's systemd.unit=silo-test.target pulls: the system bus and
+# silo-test.service, which runs this script again as `guest.sh service` (bats, as in the
+# other modes, with SILO_TEST_SYSTEMD=1) and then has systemd power the guest off.
+#
+# Kernel command line: silo.src=PATH (the checkout), silo.mode=v2|v1|systemd,
 # silo.run=DIR (the run's folder, relative to the checkout: run.sh wrote DIR/env there),
 # silo.shell=1 (a shell on the serial console instead of bats).
 #
@@ -31,6 +38,8 @@ finish() {
 die() {
 	say "FATAL: $*"
 	echo "Bail out! silo-vm guest: $*" >"${tap_port:-/dev/null}"
+	# under systemd, the unit's FailureAction powers off
+	[ "$stage" = service ] && exit 1
 	[ "$shell" = 1 ] && setsid busybox cttyhack /bin/bash
 	finish
 }
@@ -135,6 +144,9 @@ load_test_env() {
 	# shellcheck disable=SC1090
 	. "$src/$run/env" || die "cannot read $src/$run/env"
 	export RUNTIME SILO_TEST_CGROUP_MODE="$mode" SILO_TEST_VM=1
+	if [ "$mode" = systemd ]; then
+		export SILO_TEST_CGROUP_MODE=v2 SILO_TEST_SYSTEMD=1
+	fi
 	export SILO_TEST_TIMEOUT="${SILO_TEST_TIMEOUT:-300}"
 	# Each test copies the rootfs out of the cache: from tmpfs, not over 9p.
 	cp -a "${SILO_TEST_CACHE:-$src/tests/.cache}" /tmp/silo-test-cache 2>/dev/null ||
@@ -152,20 +164,61 @@ run_bats() {
 	say "bats exit status $status"
 }
 
+# Mode systemd, stage 2: systemd's units from the checkout, then systemd as PID 1.  The
+# script's own path reaches silo-test.service through /run/silo-vm/env.
+exec_systemd() {
+	local dir=/etc/systemd/system
+	# The host may be a container itself (CI runs in docker): its marker files, seen
+	# through the lower layer, would make systemd believe it runs in one too, and a
+	# containerised systemd ignores the kernel command line (systemd.unit= included).
+	# Removing them whites them out in the tmpfs layer only.
+	rm -f /.dockerenv /run/.containerenv
+	mkdir -p "$dir" /run/silo-vm
+	cp -R "$src/tests/vm/systemd/." "$dir/" || die "cannot copy tests/vm/systemd into $dir"
+	echo "SILO_VM_GUEST=$src/tests/vm/guest.sh" >/run/silo-vm/env
+	say "exec /lib/systemd/systemd (the target: systemd.unit= on the kernel command line)"
+	exec /lib/systemd/systemd
+}
+
+# Mode systemd, under silo-test.service: systemd joins the system bus once dbus.service
+# is up (Type=notify), a moment after the service may have started: wait for its name
+# there, so that the first test does not race it.
+wait_for_systemd_on_bus() {
+	local i=0
+	while ! busctl --system --no-pager status org.freedesktop.systemd1 >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || { say "warning: org.freedesktop.systemd1 is not on the system bus"; return 0; }
+		sleep 0.1
+	done
+}
+
+# The bats run (or the shell), in every mode.
+run_tests() {
+	export_block_device
+	load_test_env
+	if [ "$shell" = 1 ]; then
+		say "silo.shell=1: a shell instead of bats (to run them: bats $BATS_FLAGS$BATS_FILES)"
+		setsid busybox cttyhack /bin/bash
+	else
+		run_bats
+	fi
+}
+
+stage=${1:-pid1}
 read_cmdline
 find_tap_port
+if [ "$stage" = service ]; then
+	[ "$mode" = systemd ] || die "guest.sh service: silo.mode=$mode, expected systemd"
+	wait_for_systemd_on_bus
+	run_tests
+	exit 0
+fi
 mount_pseudo_filesystems
 case $mode in
 v2) setup_cgroup_v2 ;;
 v1) setup_cgroup_v1 ;;
-*) die "silo.mode=$mode: expected v2 or v1" ;;
+systemd) exec_systemd ;;
+*) die "silo.mode=$mode: expected v2, v1 or systemd" ;;
 esac
-export_block_device
-load_test_env
-if [ "$shell" = 1 ]; then
-	say "silo.shell=1: a shell instead of bats (to run them: bats $BATS_FLAGS$BATS_FILES)"
-	setsid busybox cttyhack /bin/bash
-else
-	run_bats
-fi
+run_tests
 finish

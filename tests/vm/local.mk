@@ -4,6 +4,9 @@
 # CGROUP_VM_TESTS=FILES runs other bats files of the checkout instead of the default set.
 # check-podman-v2: the podman scenarios that touch cgroups (tests/engines/podman.bats,
 # tag "cgroup") in the cgroup v2 guest, with the reference runtime's probe.
+# check-systemd: the guest whose PID 1 is systemd (pure cgroup2): its smoke test,
+# tests/cgroups-systemd.bats when present, and podman's --cgroup-manager=systemd
+# scenarios (tag "systemd"); CGROUP_VM_TESTS=FILES runs other files there.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -19,4 +22,7 @@ check-podman-v2: silo
 	SILO=$(abs_top_builddir)/silo SILO_VM_FILTER_TAGS="cgroup reference" \
 		bash $(top_srcdir)/tests/vm/run.sh v2 tests/engines/podman.bats
 
-.PHONY: check-cgroupv2 check-cgroupv1 check-podman-v2
+check-systemd: silo
+	SILO=$(abs_top_builddir)/silo bash $(top_srcdir)/tests/vm/run.sh systemd $(CGROUP_VM_TESTS)
+
+.PHONY: check-cgroupv2 check-cgroupv1 check-podman-v2 check-systemd

@@ -1,15 +1,19 @@
 #!/bin/bash
-# tests/vm/run.sh v2|v1 [BATS-FILE...]: run bats files inside a QEMU guest whose cgroups
-# are pure cgroup2 (v2) or pure cgroup v1 (v1), and print the TAP and one closing line
-#   cgroupv2: N passed, M failed, K skipped        (cgroupv1: ... for v1)
+# tests/vm/run.sh v2|v1|systemd [BATS-FILE...]: run bats files inside a QEMU guest whose
+# cgroups are pure cgroup2 (v2) or pure cgroup v1 (v1), or which runs systemd as PID 1 on
+# pure cgroup2 (systemd), and print the TAP and one closing line
+#   cgroupv2: N passed, M failed, K skipped        (cgroupv1: ..., systemd: ...)
 # Exit status 0 when every test passed (or was skipped) and the guest ended by itself, 1
 # when not, 2 when the run could not start (the closing line then counts one failure).
 #
 # Default files: tests/vm/smoke.bats (the guest's cgroup layout and one container),
 # tests/cgroups*.bats, and tests/criu.bats (CRIU cannot checkpoint on the CI host's kernel;
 # it can on the guest's); v2 adds the one test of tests/engines/podman.bats tagged
-# vm-smoke (podman's OOM kill) when SILO_VM_FILTER_TAGS is unset.  Files must lie in the checkout (the guest sees it read-write); a
-# relative name is looked up in the current folder, then in the checkout.
+# vm-smoke (podman's OOM kill) when SILO_VM_FILTER_TAGS is unset.  systemd: its own
+# tests/vm/systemd-smoke.bats, tests/cgroups-systemd.bats when present, and podman's
+# tests tagged systemd (--cgroup-manager=systemd).  Files must lie in the checkout (the
+# guest sees it read-write); a relative name is looked up in the current folder, then in
+# the checkout.
 #
 # Environment:
 #   SILO=PATH            the silo binary (default: $BUILD_DIR/silo, else ./silo)
@@ -232,7 +236,15 @@ find_silo() {
 select_bats_files() {
 	local file path
 	BATS_FILES=()
-	if (($# == 0)); then
+	if (($# == 0)) && [[ $MODE == systemd ]]; then
+		set -- "$VM_DIR/systemd-smoke.bats"
+		[[ ! -e $SRC_DIR/tests/cgroups-systemd.bats ]] || set -- "$@" "$SRC_DIR/tests/cgroups-systemd.bats"
+		# podman with --cgroup-manager=systemd, unless tags are given
+		if [[ -z ${SILO_VM_FILTER_TAGS+set} ]]; then
+			set -- "$@" "$SRC_DIR/tests/engines/podman.bats"
+			SILO_VM_FILTER_TAGS="!podman systemd"
+		fi
+	elif (($# == 0)); then
 		set -- "$VM_DIR/smoke.bats"
 		for file in "$SRC_DIR"/tests/cgroups*.bats "$SRC_DIR"/tests/criu.bats; do
 			[[ -e $file ]] && set -- "$@" "$file"
@@ -294,11 +306,12 @@ qemu_command() {
 	cmdline+=" tsc=reliable"
 	tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 	[[ -z $tsc_khz ]] || cmdline+=" tsc_early_khz=$tsc_khz"
-	if [[ $MODE == v2 ]]; then
-		cmdline+=" cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
-	else
-		cmdline+=" systemd.unified_cgroup_hierarchy=0"
-	fi
+	case $MODE in
+	v2) cmdline+=" cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ;;
+	v1) cmdline+=" systemd.unified_cgroup_hierarchy=0" ;;
+	# systemd: PID 1 starts its own target (tests/vm/systemd/) instead of default.target
+	systemd) cmdline+=" cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 systemd.unit=silo-test.target" ;;
+	esac
 	cmdline+=" silo.src=$SRC_DIR silo.mode=$MODE silo.run=${RUN_DIR#"$SRC_DIR"/}"
 	[[ -z $SILO_VM_SHELL ]] || cmdline+=" silo.shell=1"
 	[[ -z ${SILO_VM_APPEND:-} ]] || cmdline+=" $SILO_VM_APPEND"
@@ -402,11 +415,11 @@ summarize() {
 main() {
 	local silo status=0
 	case ${1:-} in
-	v2 | v1) MODE=$1 ;;
-	*) die "usage: tests/vm/run.sh v2|v1 [BATS-FILE...]" ;;
+	v2 | v1) MODE=$1 LABEL=cgroup$1 ;;
+	systemd) MODE=$1 LABEL=systemd ;;
+	*) die "usage: tests/vm/run.sh v2|v1|systemd [BATS-FILE...]" ;;
 	esac
 	shift
-	LABEL=cgroup$MODE
 	trap on_exit EXIT
 	# The path travels on the kernel command line, split at blanks.
 	[[ $SRC_DIR != *[[:space:]]* ]] || die "the checkout's path $SRC_DIR has blanks: move it"
