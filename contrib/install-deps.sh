@@ -5,7 +5,9 @@
 #                                            dependencies (runc and crun included: the
 #                                            suites run against them with RUNTIME=runc|crun)
 #   SILO_VM_TESTS=1 contrib/install-deps.sh  also QEMU, for the cgroup v2/v1 guests
-#                                            (tests/vm/; CI=true implies it)
+#                                            (tests/vm/; CI=true implies it), and
+#                                            systemd and dbus, which the systemd guest
+#                                            boots from the host's root
 #   SILO_CRITEST=1 contrib/install-deps.sh   also the local registry and iptables that
 #                                            tests/engines/critest.sh needs
 #
@@ -36,7 +38,7 @@ if [ "${SILO_CRITEST:-}" = 1 ]; then
 	packages="$packages docker-registry skopeo iptables"
 fi
 if [ "${SILO_VM_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
-	packages="$packages qemu-system-x86"
+	packages="$packages qemu-system-x86 systemd dbus"
 fi
 
 apt-get update -q

@@ -6,7 +6,7 @@
 #   BUILD_DIR=/tmp/b tests/run.sh   an out-of-tree build (default: the source tree)
 #   RUNTIME=runc tests/run.sh       the integration suite against another runtime
 #   tests/run.sh FILE.bats...       only these bats files (unit tests still run)
-#   SILO_VM_TESTS=1 tests/run.sh    also the cgroup v2 and v1 guests (tests/vm/), a second
+#   SILO_VM_TESTS=1 tests/run.sh    also the cgroup v2, v1 and systemd guests (tests/vm/), a second
 #                                   build under ASan and UBSan, and 5 s of each fuzzer
 #                                   (CI=true too)
 #
@@ -129,28 +129,35 @@ fi
 # tests/vm/smoke.bats alone, which checks the layout and a container's placement in
 # about a minute.  A guest is stopped when it shows no progress for SILO_VM_IDLE seconds
 # (300); SILO_VM_TIMEOUT (1080 here) only bounds a run that keeps progressing.
+#
+# A third guest beside them runs systemd as PID 1 (tests/vm/run.sh systemd, `make
+# check-systemd`): tests/vm/systemd-smoke.bats, tests/cgroups-systemd.bats when present,
+# and podman's --cgroup-manager=systemd scenarios; "systemd: N passed, ...".  About 75 s
+# of CPU, done long before the other two; SILO_VM_FILES does not apply to it.
 start_vm() {
-	local mode=$1 files=()
+	local mode=$1 files=() target=check-cgroup$1
 	[[ ${SILO_VM_FILES:-all} == all ]] || read -ra files <<<"$SILO_VM_FILES"
-	SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT:-1080} make -C "$BUILD_DIR" "check-cgroup$mode" \
+	[[ $mode != systemd ]] || target=check-systemd files=()
+	SILO_VM_TIMEOUT=${SILO_VM_TIMEOUT:-1080} make -C "$BUILD_DIR" "$target" \
 		CGROUP_VM_TESTS="${files[*]}" >"$LOG_DIR/vm-$mode.out" 2>&1 </dev/null &
 	VM_PIDS[$mode]=$!
 }
 
 # count_vm MODE: wait for that guest, print its output, add its closing line to the counts.
 count_vm() {
-	local mode=$1 line p f s
+	local mode=$1 label=cgroup$1 line p f s
+	[[ $mode != systemd ]] || label=systemd
 	wait "${VM_PIDS[$mode]}"
 	cat "$LOG_DIR/vm-$mode.out"
-	line=$(grep -E "^cgroup$mode: [0-9]+ passed, [0-9]+ failed" "$LOG_DIR/vm-$mode.out" | tail -1)
+	line=$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed" "$LOG_DIR/vm-$mode.out" | tail -1)
 	if [[ -z $line ]]; then
-		note "the cgroup$mode guest printed no summary: counted as one failure"
+		note "the $label guest printed no summary: counted as one failure"
 		failed=$((failed + 1))
 		return
 	fi
 	read -r p f s <<<"$(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/' <<<"$line")"
 	# its closing line already counts a guest that stopped early
-	tally "the cgroup$mode guest" 0 "$p" "$f" "${s:-0}"
+	tally "the $label guest" 0 "$p" "$f" "${s:-0}"
 }
 
 declare -A VM_PIDS
@@ -161,11 +168,13 @@ run_bats "$@"
 if (($# == 0)) && [[ ${CI:-} == true || ${SILO_VM_TESTS:-} == 1 ]]; then
 	start_vm v2
 	start_vm v1
+	start_vm systemd
 	# while the guests run (their limits follow their progress)
 	run_sanitizers
 	run_fuzz
 	count_vm v2
 	count_vm v1
+	count_vm systemd
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -228,9 +228,9 @@ setup_file() {
 	fi
 	# The runtimes the systemd scenarios run with: the reference, which has a systemd
 	# cgroup driver (the runtime under test joins when it has one too);
-	# SILO_PODMAN_SYSTEMD_RUNTIMES="silo crun" picks others.
-	export PODMAN_SYSTEMD_RUNTIMES=${SILO_PODMAN_SYSTEMD_RUNTIMES-}
-	if [[ -z ${SILO_PODMAN_SYSTEMD_RUNTIMES+set} && -z $PODMAN_REF_SKIP ]]; then
+	# SILO_TEST_PODMAN_SYSTEMD_RUNTIMES="silo crun" picks others.
+	export PODMAN_SYSTEMD_RUNTIMES=${SILO_TEST_PODMAN_SYSTEMD_RUNTIMES-}
+	if [[ -z ${SILO_TEST_PODMAN_SYSTEMD_RUNTIMES+set} && -z $PODMAN_REF_SKIP ]]; then
 		PODMAN_SYSTEMD_RUNTIMES=$PODMAN_REF
 	fi
 }
@@ -969,7 +969,7 @@ systemd_runtimes_or_skip() {
 	[[ ${SILO_TEST_SYSTEMD:-} == 1 ]] ||
 		skip "podman's systemd cgroup manager needs systemd as PID 1: tests/vm/run.sh systemd"
 	[[ -n $PODMAN_SYSTEMD_RUNTIMES ]] ||
-		skip "no runtime for the systemd scenarios (${PODMAN_REF_SKIP:-SILO_PODMAN_SYSTEMD_RUNTIMES is empty})"
+		skip "no runtime for the systemd scenarios (${PODMAN_REF_SKIP:-SILO_TEST_PODMAN_SYSTEMD_RUNTIMES is empty})"
 }
 
 # unit_property UNIT PROPERTY: systemd's value for it (systemctl show --value).
@@ -982,10 +982,21 @@ process_cgroup() {
 	sed -n 's/^0:://p' "/proc/$1/cgroup"
 }
 
+# assert_scope_limits SCOPE CGROUP FILE:VALUE...: each FILE has VALUE in the scope's
+# cgroup or in CGROUP, the container's own (the scope itself, or a cgroup below it).  A
+# runtime may write the limits on the scope (runc: as unit properties) or on a cgroup
+# it makes below the delegated scope (crun 1.8: "container", the scope unlimited).
+assert_scope_limits() {
+	local scope=$CGROUP_MOUNT/machine.slice/$1 cgroup=$CGROUP_MOUNT$2 limit
+	shift 2
+	for limit; do
+		run cat "$cgroup/${limit%%:*}" "$scope/${limit%%:*}"
+		assert_line "${limit#*:}"
+	done
+}
+
 # The container's scope (Delegate=yes, active), the limits inside it, and nothing left
-# after rm (no unit, no cgroup named after the container).  A runtime may write the limits
-# on the scope (runc: as unit properties) or on a cgroup it makes below the delegated
-# scope (crun 1.8: "container", the scope itself unlimited): either limits the container.
+# after rm (no unit, no cgroup named after the container).
 systemd_scope_scenario() {
 	local id scope pid cgroup
 	run --separate-stderr pm_sd info --format '{{.Host.CgroupManager}}'
@@ -1003,10 +1014,7 @@ systemd_scope_scenario() {
 	echo "$output" | sed 's/^/# /'
 	assert_line ActiveState=active
 	assert_line Delegate=yes
-	for limit in memory.max:67108864 pids.max:32 "cpu.max:50000 100000"; do
-		run cat "$CGROUP_MOUNT$cgroup/${limit%%:*}" "$CGROUP_MOUNT/machine.slice/$scope/${limit%%:*}"
-		assert_line "${limit#*:}"
-	done
+	assert_scope_limits "$scope" "$cgroup" memory.max:67108864 pids.max:32 "cpu.max:50000 100000"
 	run --separate-stderr pm_sd rm -f -t 0 "$RT-sd"
 	assert_success
 	wait_for test ! -e "$CGROUP_MOUNT/machine.slice/$scope" || fail "$scope's cgroup is still there"
@@ -1027,21 +1035,28 @@ systemd_scope_scenario() {
 	done
 }
 
-# pause freezes the scope's cgroup; run --rm leaves no unit behind.
+# pause freezes the container's cgroup in its scope; update changes the limits there;
+# run --rm leaves no unit or cgroup.
 systemd_lifecycle_scenario() {
 	local id cgroup
-	pm_sd run -d --name "$RT-sdp" "$PODMAN_IMAGE" sleep 100 >"$TEST_DIR/id" || fail "podman run failed"
+	pm_sd run -d --name "$RT-sdp" --memory 64m --cpus 0.5 "$PODMAN_IMAGE" sleep 100 >"$TEST_DIR/id" ||
+		fail "podman run failed"
 	id=$(cat "$TEST_DIR/id")
-	cgroup=$CGROUP_MOUNT$(process_cgroup "$(pm_sd inspect --format '{{.State.Pid}}' "$RT-sdp")")
-	[[ $cgroup == "$CGROUP_MOUNT/machine.slice/libpod-$id.scope"* ]] || fail "not in the container's scope: $cgroup"
+	cgroup=$(process_cgroup "$(pm_sd inspect --format '{{.State.Pid}}' "$RT-sdp")")
+	[[ $cgroup == "/machine.slice/libpod-$id.scope"* ]] || fail "not in the container's scope: $cgroup"
 	run --separate-stderr pm_sd pause "$RT-sdp"
 	assert_success
-	run grep -x 'frozen 1' "$cgroup/cgroup.events"
+	run grep -x 'frozen 1' "$CGROUP_MOUNT$cgroup/cgroup.events"
 	assert_success
 	run --separate-stderr pm_sd unpause "$RT-sdp"
 	assert_success
-	run grep -x 'frozen 0' "$cgroup/cgroup.events"
+	run grep -x 'frozen 0' "$CGROUP_MOUNT$cgroup/cgroup.events"
 	assert_success
+	if pm_has_update; then
+		run --separate-stderr pm_sd update --memory 128m --cpus 1.5 "$RT-sdp"
+		assert_success
+		assert_scope_limits "libpod-$id.scope" "$cgroup" memory.max:134217728 "cpu.max:150000 100000"
+	fi
 	run --separate-stderr pm_sd rm -f -t 0 "$RT-sdp"
 	assert_success
 	rm -f "$TEST_DIR/cid"
@@ -1055,7 +1070,7 @@ systemd_lifecycle_scenario() {
 }
 
 # bats test_tags=systemd
-@test "--cgroup-manager=systemd: pause freezes the scope; run --rm leaves no unit or cgroup" {
+@test "--cgroup-manager=systemd: pause freezes the container, update changes its limits; run --rm leaves no unit" {
 	systemd_runtimes_or_skip
 	for RT in $PODMAN_SYSTEMD_RUNTIMES; do
 		echo "# --runtime $RT"

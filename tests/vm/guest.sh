@@ -168,11 +168,12 @@ run_bats() {
 # script's own path reaches silo-test.service through /run/silo-vm/env.
 exec_systemd() {
 	local dir=/etc/systemd/system
-	# The host may be a container itself (CI runs in docker): its marker files, seen
+	# The host may be a container itself (CI runs in docker): its /.dockerenv, seen
 	# through the lower layer, would make systemd believe it runs in one too, and a
 	# containerised systemd ignores the kernel command line (systemd.unit= included).
-	# Removing them whites them out in the tmpfs layer only.
-	rm -f /.dockerenv /run/.containerenv
+	# Removing it whites it out in the tmpfs layer only.  (/run is a fresh tmpfs: no
+	# /run/.containerenv there.)
+	rm -f /.dockerenv
 	mkdir -p "$dir" /run/silo-vm
 	cp -R "$src/tests/vm/systemd/." "$dir/" || die "cannot copy tests/vm/systemd into $dir"
 	echo "SILO_VM_GUEST=$src/tests/vm/guest.sh" >/run/silo-vm/env
