@@ -132,8 +132,8 @@ fi
 #
 # A third guest beside them runs systemd as PID 1 (tests/vm/run.sh systemd, `make
 # check-systemd`): tests/vm/systemd-smoke.bats, tests/cgroups-systemd.bats when present,
-# and podman's --cgroup-manager=systemd scenarios; "systemd: N passed, ...".  About 75 s
-# of CPU, done long before the other two; SILO_VM_FILES does not apply to it.
+# and podman's --cgroup-manager=systemd scenarios; "systemd: N passed, ...".  About 3
+# minutes of CPU, done long before the other two; SILO_VM_FILES does not apply to it.
 start_vm() {
 	local mode=$1 files=() target=check-cgroup$1
 	[[ ${SILO_VM_FILES:-all} == all ]] || read -ra files <<<"$SILO_VM_FILES"

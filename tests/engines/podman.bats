@@ -226,13 +226,10 @@ setup_file() {
 			PODMAN_REF_SKIP="$PODMAN_REF $("$PODMAN_REF_PATH" --version | head -1 | grep -o '[0-9][0-9.]*' | head -1) cannot run a container on this host: $(grep -m1 . "$PODMAN_DIR/reference.err")"
 		fi
 	fi
-	# The runtimes the systemd scenarios run with: the reference, which has a systemd
-	# cgroup driver (the runtime under test joins when it has one too);
-	# SILO_TEST_PODMAN_SYSTEMD_RUNTIMES="silo crun" picks others.
-	export PODMAN_SYSTEMD_RUNTIMES=${SILO_TEST_PODMAN_SYSTEMD_RUNTIMES-}
-	if [[ -z ${SILO_TEST_PODMAN_SYSTEMD_RUNTIMES+set} && -z $PODMAN_REF_SKIP ]]; then
-		PODMAN_SYSTEMD_RUNTIMES=$PODMAN_REF
-	fi
+	# The runtimes the systemd scenarios run with: the runtime under test and the
+	# reference, both with a systemd cgroup driver; SILO_TEST_PODMAN_SYSTEMD_RUNTIMES="crun"
+	# picks others.
+	export PODMAN_SYSTEMD_RUNTIMES=${SILO_TEST_PODMAN_SYSTEMD_RUNTIMES-$PODMAN_RUNTIMES}
 }
 
 # podman's cgroupfs manager makes /libpod_parent and /libpod_parent/conmon with mkdir -p in
@@ -969,7 +966,7 @@ systemd_runtimes_or_skip() {
 	[[ ${SILO_TEST_SYSTEMD:-} == 1 ]] ||
 		skip "podman's systemd cgroup manager needs systemd as PID 1: tests/vm/run.sh systemd"
 	[[ -n $PODMAN_SYSTEMD_RUNTIMES ]] ||
-		skip "no runtime for the systemd scenarios (${PODMAN_REF_SKIP:-SILO_TEST_PODMAN_SYSTEMD_RUNTIMES is empty})"
+		skip "no runtime for the systemd scenarios (SILO_TEST_PODMAN_SYSTEMD_RUNTIMES is empty)"
 }
 
 # unit_property UNIT PROPERTY: systemd's value for it (systemctl show --value).
