@@ -669,13 +669,23 @@ silo_container_list (const struct silo_context *ctx, struct silo_container_info 
           silo_error_freep (&ignored);
           continue;
         }
+      list = xrealloc (list, (count + 1) * sizeof (*list));
+      /* The common case reads state.json alone; the directory (its lock, the recovery
+       * record) only for a create in progress or a state that cannot be read.  */
+      if (silo_state_load_brief_at (rootfd, de->d_name, &s, &ignored) == 0 && !silo_state_needs_dir (s))
+        {
+          fill_info (&list[count++], s);
+          silo_state_free (s);
+          continue;
+        }
+      silo_error_freep (&ignored);
+      silo_state_freep (&s);
       dirfd = silo_state_open_dir_at (rootfd, ctx->root, de->d_name, false, &ignored);
       if (dirfd < 0)
         {
           silo_error_freep (&ignored);  /* removed meanwhile */
           continue;
         }
-      list = xrealloc (list, (count + 1) * sizeof (*list));
       if (silo_state_load_brief (dirfd, &s, &ignored) == 0)
         {
           silo_state_probe_creator (dirfd, s);

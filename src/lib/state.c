@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <dirent.h>
+#include <linux/openat2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -220,17 +221,22 @@ silo_state_save_config (int dirfd, const silo_state *s, struct silo_error **err)
   return save_config (dirfd, s->config, err);
 }
 
+/* name may be "ID/state.json" below the state root (list): no symlink is followed on the
+ * way, nor out of dirfd.  */
 static int
 read_trusted (int dirfd, const char *name, char **json, size_t *len, struct silo_error **err)
 {
-  _cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  _cleanup_close_ int fd = silo_openat2 (dirfd, name, O_RDONLY | O_CLOEXEC, 0,
+                                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  struct stat st;
 
   if (fd < 0)
     return silo_fail (err, errno, "open `%s`", name);
-  if (silo_check_trusted_fd (fd, "the state file", name, err) < 0
-      || read_fd_all (fd, json, len, err) < 0)
+  if (silo_check_trusted_stat (fd, "the state file", name, &st, err) < 0)
     return -1;
-  return 0;
+  if (!S_ISREG (st.st_mode))
+    return silo_fail (err, EINVAL, "`%s` is not a regular file", name);
+  return read_fd_sized (fd, (size_t) st.st_size, json, len, err);
 }
 
 static int
@@ -278,6 +284,15 @@ silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err)
 {
   return load_named (dirfd, "state.json", false, out, err);
 }
+
+int
+silo_state_load_brief_at (int rootfd, const char *id, silo_state **out, struct silo_error **err)
+{
+  _cleanup_free_ char *name = xasprintf ("%s/state.json", id);
+
+  return load_named (rootfd, name, false, out, err);
+}
+
 
 /* The record stands in for a state.json that is lost or damaged; a stored-config.json that is
  * too leaves an empty config (no hooks, no intelRdt group to remove), with a warning:
@@ -374,6 +389,12 @@ static bool
 creating_without_pid (const silo_state *s)
 {
   return s->pid <= 0 && s->status != NULL && strcmp (s->status, "creating") == 0;
+}
+
+bool
+silo_state_needs_dir (const silo_state *s)
+{
+  return creating_without_pid (s);
 }
 
 void

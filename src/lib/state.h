@@ -52,6 +52,11 @@ int silo_state_save (int dirfd, const silo_state *s, struct silo_error **err);
 int silo_state_load (int dirfd, silo_state **out, struct silo_error **err);
 /* The state alone (s->config NULL, unless an old schema-1 file embedded it).  */
 int silo_state_load_brief (int dirfd, silo_state **out, struct silo_error **err);
+/* list: state.json of the container ID read straight below the state root (no directory
+ * opened); silo_state_needs_dir says whether the entry still needs its directory (a
+ * create in progress, whose lock tells whether its creator lives).  */
+int silo_state_load_brief_at (int rootfd, const char *id, silo_state **out, struct silo_error **err);
+bool silo_state_needs_dir (const silo_state *s);
 
 /* s->config to stored-config.json: at create, and when `update` folded new resources in.
  * (Not config.json: a quick-run container's bundle is its state directory.)  */

@@ -174,6 +174,31 @@ read_fd_all (int fd, char **out, size_t *len, struct silo_error **err)
 }
 
 int
+read_fd_sized (int fd, size_t size, char **out, size_t *len, struct silo_error **err)
+{
+  _cleanup_free_ char *buf = xrealloc (NULL, size + 2);
+  ssize_t r;
+
+  /* Asking for one byte more than the file holds: getting exactly its size is the end.  */
+  do
+    r = read (fd, buf, size + 1);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return silo_fail (err, errno, "read");
+  if ((size_t) r != size)
+    {
+      if (lseek (fd, 0, SEEK_SET) < 0)
+        return silo_fail (err, errno, "seek");
+      return read_fd_all (fd, out, len, err);   /* it changed meanwhile: read it all */
+    }
+  buf[r] = '\0';
+  if (len != NULL)
+    *len = (size_t) r;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
 read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_error **err)
 {
   _cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
@@ -382,8 +407,18 @@ silo_check_trusted_fd (int fd, const char *what, const char *path, struct silo_e
 {
   struct stat st;
 
+  return silo_check_trusted_stat (fd, what, path, &st, err);
+}
+
+int
+silo_check_trusted_stat (int fd, const char *what, const char *path, struct stat *out,
+                         struct silo_error **err)
+{
+  struct stat st;
+
   if (fstat (fd, &st) < 0)
     return silo_fail (err, errno, "stat %s `%s`", what, path);
+  *out = st;
   if (st.st_uid != geteuid ())
     return silo_fail (err, EPERM, "%s `%s` belongs to uid %u, not to silo's user (uid %u): "
                       "refusing to trust it", what, path, (unsigned) st.st_uid,
@@ -532,7 +567,8 @@ silo_proc_start_time (pid_t pid, uint64_t *start_time)
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return -1;
-  n = read_all (fd, buf, sizeof (buf) - 1);
+  /* One read: procfs makes the whole line at the first read of a buffer this size.  */
+  n = read (fd, buf, sizeof (buf) - 1);
   if (n <= 0)
     return -1;
   buf[n] = '\0';

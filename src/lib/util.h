@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -61,6 +62,9 @@ ssize_t read_all (int fd, void *buf, size_t len);
 /* Read a whole file (relative to dirfd, AT_FDCWD for cwd) into a NUL-terminated buffer.  */
 int read_file_at (int dirfd, const char *path, char **out, size_t *len, struct silo_error **err);
 int read_fd_all (int fd, char **out, size_t *len, struct silo_error **err);
+/* A regular file of `size` bytes (from fstat) in one read; one that changed size meanwhile
+ * is read again from the start with read_fd_all.  */
+int read_fd_sized (int fd, size_t size, char **out, size_t *len, struct silo_error **err);
 
 /* The one way silo writes a value into a kernel file (cgroup, procfs, resctrl knobs):
  * one write(2), since each write is taken as one value; a short write is EIO; errors name
@@ -121,5 +125,8 @@ int silo_parse_cpu_list (const char *list, cpu_set_t *set, struct silo_error **e
  * silo's euid and not be writable by group or others: anything else could be forged.
  * `what` and `path` name it in the error ("the state root `/run/silo`").  */
 int silo_check_trusted_fd (int fd, const char *what, const char *path, struct silo_error **err);
+/* The same, handing back the fstat it made.  */
+int silo_check_trusted_stat (int fd, const char *what, const char *path, struct stat *out,
+                             struct silo_error **err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../src/cmd/cmd.h"
 #include "oci.h"
@@ -330,9 +331,38 @@ test_spec (bool rootless)
   ok ((c->linux_->resources != NULL) != rootless, "device rules");
 }
 
+/* read_fd_sized: one read when the size is right; a file that grew or shrank since its
+ * fstat is read again in full.  */
+static void
+test_read_fd_sized (void)
+{
+  char path[] = "/tmp/silo-unit-read-XXXXXX";
+  int fd = mkstemp (path);
+  char *text = NULL;
+  size_t len = 0;
+
+  ok (fd >= 0 && write (fd, "hello world", 11) == 11 && lseek (fd, 0, SEEK_SET) == 0, "a file of 11 bytes");
+  ok (read_fd_sized (fd, 11, &text, &len, NULL) == 0 && len == 11 && strcmp (text, "hello world") == 0,
+      "read in one go at its size");
+  free (text);
+  text = NULL;
+  lseek (fd, 0, SEEK_SET);
+  ok (read_fd_sized (fd, 5, &text, &len, NULL) == 0 && len == 11 && strcmp (text, "hello world") == 0,
+      "a file larger than its stat said is read whole");
+  free (text);
+  text = NULL;
+  lseek (fd, 0, SEEK_SET);
+  ok (read_fd_sized (fd, 40, &text, &len, NULL) == 0 && len == 11 && strcmp (text, "hello world") == 0,
+      "a file smaller than its stat said ends where it ends");
+  free (text);
+  close (fd);
+  unlink (path);
+}
+
 int
 main (void)
 {
+  test_read_fd_sized ();
   test_parse ();
   test_help ();
   test_table ();
