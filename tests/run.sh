@@ -122,8 +122,9 @@ fi
 # The cgroup tests inside a pure-cgroup-v2 and a pure-v1 QEMU guest (tests/vm/), each of
 # which ends with "cgroupvN: N passed, M failed, K skipped".  The two guests boot side by
 # side (one emulated vCPU each) and their output follows, one after the other.  By
-# default each runs every tests/cgroups*.bats, tests/criu.bats (CRIU works on the guest's
-# kernel, not on the CI host's) and tests/vm/smoke.bats, and the v2 guest podman's OOM
+# default each runs every tests/cgroups*.bats and tests/vm/smoke.bats, and the v2 guest
+# tests/criu.bats (CRIU works on the guest's kernel, not on the CI host's; in one guest
+# only, for CI's time) and podman's OOM
 # kill (tests/engines/podman.bats, tag vm-smoke; `make check-cgroupv2` does the same;
 # `make check-podman-v2` runs podman's cgroup scenarios); SILO_VM_FILES="FILE..." picks others, e.g.
 # tests/vm/smoke.bats alone, which checks the layout and a container's placement in
