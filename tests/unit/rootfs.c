@@ -668,8 +668,9 @@ static pid_t main_pid;
 static void
 cleanup (void)
 {
-  if (getpid () == main_pid && tmpdir[strlen (tmpdir) - 1] != 'X')
-    nftw (tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (getpid () == main_pid && tmpdir[strlen (tmpdir) - 1] != 'X'
+      && nftw (tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+    printf ("# cleanup: walk %s: %s\n", tmpdir, strerror (errno));   /* CI once left it whole */
 }
 
 int
